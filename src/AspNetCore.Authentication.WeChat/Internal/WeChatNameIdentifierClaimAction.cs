@@ -1,0 +1,36 @@
+using System.Security.Claims;
+using System.Text.Json;
+using Microsoft.AspNetCore.Authentication.OAuth.Claims;
+
+namespace AspNetCore.Authentication.WeChat.Internal;
+
+/// <summary>
+/// Maps openid or unionid to the name identifier, as <see cref="WeChatAuthenticationOptions.NameIdentifierSource"/> says.
+/// </summary>
+/// <remarks>
+/// The options are read when the action runs, not when it is created, so that a value bound from
+/// configuration after the constructor takes effect.
+/// </remarks>
+internal sealed class WeChatNameIdentifierClaimAction(WeChatAuthenticationOptions options)
+    : ClaimAction(ClaimTypes.NameIdentifier, ClaimValueTypes.String)
+{
+    public override void Run(JsonElement userData, ClaimsIdentity identity, string issuer)
+    {
+        var value = options.NameIdentifierSource switch
+        {
+            WeChatNameIdentifierSource.UnionId => GetString(userData, "unionid"),
+            WeChatNameIdentifierSource.UnionIdOrOpenId => GetString(userData, "unionid") ?? GetString(userData, "openid"),
+            _ => GetString(userData, "openid"),
+        };
+
+        if (value is not null)
+        {
+            identity.AddClaim(new Claim(ClaimType, value, ValueType, issuer));
+        }
+    }
+
+    internal static string? GetString(JsonElement element, string name)
+        => element.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String && value.GetString() is { Length: > 0 } text
+            ? text
+            : null;
+}

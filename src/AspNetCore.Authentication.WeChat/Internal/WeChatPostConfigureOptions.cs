@@ -1,0 +1,32 @@
+using System.Net.Http.Headers;
+using Microsoft.Extensions.Options;
+
+namespace AspNetCore.Authentication.WeChat.Internal;
+
+/// <summary>
+/// Completes the options after the app configured them, before ASP.NET Core's own OAuth post-configuration.
+/// </summary>
+internal sealed class WeChatPostConfigureOptions(IHttpClientFactory httpClientFactory) : IPostConfigureOptions<WeChatAuthenticationOptions>
+{
+    private static readonly ProductInfoHeaderValue UserAgent = new(
+        "AspNetCore.Authentication.WeChat",
+        typeof(WeChatPostConfigureOptions).Assembly.GetName().Version?.ToString(3) ?? "0.0.0");
+
+    public void PostConfigure(string? name, WeChatAuthenticationOptions options)
+    {
+        if (options.Scope.Count == 0)
+        {
+            options.Scope.Add(WeChatAuthenticationDefaults.UserInfoScope);
+        }
+
+        // A named factory client shares pooled connections across sign-ins, so a sign-in costs no new
+        // TLS handshake with WeChat; apps (and tests) can reconfigure it with AddHttpClient(HttpClientName).
+        if (options.Backchannel is null && options.BackchannelHttpHandler is null)
+        {
+            var client = httpClientFactory.CreateClient(WeChatAuthenticationDefaults.HttpClientName);
+            client.Timeout = options.BackchannelTimeout;
+            client.DefaultRequestHeaders.UserAgent.Add(UserAgent);
+            options.Backchannel = client;
+        }
+    }
+}
