@@ -5,41 +5,45 @@ namespace AspNetCore.Authentication.WeChat;
 /// <summary>
 /// The handler's log messages. None of them takes a secret, a token or an authorization code.
 /// </summary>
+/// <remarks>
+/// They share the handler's category with ASP.NET Core's own OAuth log messages, whose event ids are small
+/// numbers; ours start at 1001 so that the two never collide.
+/// </remarks>
 internal static partial class LoggingExtensions
 {
-    [LoggerMessage(1, LogLevel.Error, "The WeChat sign-in state could not be stored, so the challenge was answered with 503 Service Unavailable. Check the IDistributedCache (e.g. Redis).", EventName = "WeChatStateStoreUnavailableAtChallenge")]
+    [LoggerMessage(1001, LogLevel.Error, "The WeChat sign-in state could not be stored, so the challenge was answered with 503 Service Unavailable. Check the IDistributedCache (e.g. Redis).", EventName = "WeChatStateStoreUnavailableAtChallenge")]
     public static partial void StateStoreUnavailableAtChallenge(this ILogger logger, Exception exception);
 
-    [LoggerMessage(2, LogLevel.Error, "The WeChat sign-in state could not be read or updated, so the callback failed. Check the IDistributedCache (e.g. Redis).", EventName = "WeChatStateStoreUnavailableAtCallback")]
+    [LoggerMessage(1002, LogLevel.Error, "The WeChat sign-in state could not be read or updated, so the callback failed. Check the IDistributedCache (e.g. Redis).", EventName = "WeChatStateStoreUnavailableAtCallback")]
     public static partial void StateStoreUnavailableAtCallback(this ILogger logger, Exception exception);
 
-    [LoggerMessage(3, LogLevel.Information, "The WeChat callback's state is missing or not of the form WeChat echoes back.", EventName = "WeChatStateMalformed")]
+    [LoggerMessage(1003, LogLevel.Information, "The WeChat callback's state is missing or not of the form WeChat echoes back.", EventName = "WeChatStateMalformed")]
     public static partial void StateMalformed(this ILogger logger);
 
-    [LoggerMessage(4, LogLevel.Information, "The WeChat callback's state is unknown: it expired, was never issued, or the state store lost it.", EventName = "WeChatStateNotFound")]
+    [LoggerMessage(1004, LogLevel.Information, "The WeChat callback's state is unknown: it expired, was never issued, or the state store lost it.", EventName = "WeChatStateNotFound")]
     public static partial void StateNotFound(this ILogger logger);
 
-    [LoggerMessage(5, LogLevel.Information, "The WeChat callback's state was already used by another browser or session.", EventName = "WeChatStateAlreadyUsed")]
+    [LoggerMessage(1005, LogLevel.Information, "The WeChat callback's state was already used by another browser or session.", EventName = "WeChatStateAlreadyUsed")]
     public static partial void StateAlreadyUsed(this ILogger logger);
 
-    [LoggerMessage(6, LogLevel.Information, "A repeated WeChat callback for a sign-in this browser already completed was sent on to its return URL without exchanging the code again.", EventName = "WeChatDuplicateCallback")]
+    [LoggerMessage(1006, LogLevel.Information, "A repeated WeChat callback for a sign-in this browser already completed was sent on to its return URL without exchanging the code again.", EventName = "WeChatDuplicateCallback")]
     public static partial void DuplicateCallback(this ILogger logger);
 
-    [LoggerMessage(7, LogLevel.Warning, "The WeChat callback arrived without its correlation cookie '{CookieName}'. The browser that began the sign-in did not send it back: WeChat's in-app browser sometimes drops cookies, the link may have been opened in another browser, or the cookie was blocked (SameSite or Secure settings).", EventName = "WeChatCorrelationCookieMissing")]
+    [LoggerMessage(1007, LogLevel.Warning, "The WeChat callback arrived without its correlation cookie '{CookieName}'. The browser that began the sign-in did not send it back: WeChat's in-app browser sometimes drops cookies, the link may have been opened in another browser, or the cookie was blocked (SameSite or Secure settings).", EventName = "WeChatCorrelationCookieMissing")]
     public static partial void CorrelationCookieMissing(this ILogger logger, string cookieName);
 
-    [LoggerMessage(8, LogLevel.Warning, "WeChat's {Endpoint} returned errcode {ErrorCode} ({ErrorMessage}).", EventName = "WeChatErrorCode")]
+    [LoggerMessage(1008, LogLevel.Warning, "WeChat's {Endpoint} returned errcode {ErrorCode} ({ErrorMessage}).", EventName = "WeChatErrorCode")]
     public static partial void WeChatErrorCode(this ILogger logger, string endpoint, int errorCode, string? errorMessage);
 
-    [LoggerMessage(9, LogLevel.Warning, "Calling WeChat failed: {Reason}", EventName = "WeChatRequestFailed")]
+    [LoggerMessage(1009, LogLevel.Warning, "Calling WeChat failed: {Reason}", EventName = "WeChatRequestFailed")]
     public static partial void WeChatRequestFailed(this ILogger logger, string reason);
 
-    [LoggerMessage(10, LogLevel.Debug, "The user granted only snsapi_base, so WeChat's user information endpoint is not called.", EventName = "WeChatUserInfoSkipped")]
+    [LoggerMessage(1010, LogLevel.Debug, "The user granted only snsapi_base, so WeChat's user information endpoint is not called.", EventName = "WeChatUserInfoSkipped")]
     public static partial void UserInfoSkipped(this ILogger logger);
 
-    [LoggerMessage(11, LogLevel.Information, "WeChat refused the profile of a snapshot-page user (errcode 48001); the sign-in continues with the token response's identity.", EventName = "WeChatSnapshotUserWithoutProfile")]
+    [LoggerMessage(1011, LogLevel.Information, "WeChat refused the profile of a snapshot-page user (errcode 48001); the sign-in continues with the token response's identity.", EventName = "WeChatSnapshotUserWithoutProfile")]
     public static partial void SnapshotUserWithoutProfile(this ILogger logger);
 
-    [LoggerMessage(12, LogLevel.Warning, "The WeChat sign-in succeeded, but the state store could not record which user it signed in; a repeated callback from this browser will show an error.", EventName = "WeChatStateCompletionNotRecorded")]
+    [LoggerMessage(1012, LogLevel.Warning, "The WeChat sign-in succeeded, but the state store could not record which user it signed in; a repeated callback from this browser will show an error.", EventName = "WeChatStateCompletionNotRecorded")]
     public static partial void StateCompletionNotRecorded(this ILogger logger, Exception exception);
 }

@@ -67,7 +67,9 @@ public static class WeChatAuthenticationExtensions
 
         // Registered before AddOAuth's own post-configuration, which would otherwise create a Backchannel first.
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IPostConfigureOptions<WeChatAuthenticationOptions>, WeChatPostConfigureOptions>());
-        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<WeChatAuthenticationOptions>, WeChatAuthenticationOptionsValidator>());
+
+        // AddOAuth validates the options (WeChatAuthenticationOptions.Validate) when they are first built;
+        // ValidateOnStart builds them at start-up, so a misconfiguration stops the app instead of failing every sign-in.
         services.AddOptions<WeChatAuthenticationOptions>(authenticationScheme).ValidateOnStart();
 
         return builder.AddOAuth<WeChatAuthenticationOptions, WeChatAuthenticationHandler>(authenticationScheme, displayName!, configureOptions);

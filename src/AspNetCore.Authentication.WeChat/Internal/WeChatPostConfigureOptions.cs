@@ -24,7 +24,12 @@ internal sealed class WeChatPostConfigureOptions(IHttpClientFactory httpClientFa
         if (options.Backchannel is null && options.BackchannelHttpHandler is null)
         {
             var client = httpClientFactory.CreateClient(WeChatAuthenticationDefaults.HttpClientName);
-            client.Timeout = options.BackchannelTimeout;
+            if (options.BackchannelTimeout > TimeSpan.Zero)
+            {
+                // Otherwise Validate reports the setting; HttpClient would only throw ArgumentOutOfRangeException.
+                client.Timeout = options.BackchannelTimeout;
+            }
+
             client.DefaultRequestHeaders.UserAgent.Add(UserAgent);
             options.Backchannel = client;
         }
