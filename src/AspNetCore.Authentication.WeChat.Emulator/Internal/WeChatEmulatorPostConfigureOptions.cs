@@ -1,0 +1,53 @@
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace AspNetCore.Authentication.WeChat.Emulator.Internal;
+
+/// <summary>
+/// Points every WeChat scheme that has no AppId at the emulator.
+/// </summary>
+internal sealed partial class WeChatEmulatorPostConfigureOptions(
+    WeChatEmulator emulator,
+    IHostEnvironment environment,
+    ILogger<WeChatEmulator> logger) : IPostConfigureOptions<WeChatAuthenticationOptions>
+{
+    public void PostConfigure(string? name, WeChatAuthenticationOptions options)
+    {
+        if (!string.IsNullOrEmpty(options.AppId))
+        {
+            return;
+        }
+
+        WeChatEmulatorGuard.EnsureAllowed(environment, emulator.Options);
+        var prefix = emulator.Options.PathPrefix.TrimEnd('/');
+        options.AppId = emulator.Options.AppId;
+        options.AppSecret = emulator.AppSecret;
+        options.AuthorizationEndpoint = WeChatEmulatorDefaults.PlaceholderOrigin + prefix + "/connect/oauth2/authorize";
+        options.TokenEndpoint = WeChatEmulatorDefaults.PlaceholderOrigin + prefix + "/sns/oauth2/access_token";
+        options.UserInformationEndpoint = WeChatEmulatorDefaults.PlaceholderOrigin + prefix + "/sns/userinfo";
+        options.Backchannel = new HttpClient(new WeChatEmulatorBackchannelHandler(emulator))
+        {
+            Timeout = options.BackchannelTimeout > TimeSpan.Zero ? options.BackchannelTimeout : Timeout.InfiniteTimeSpan,
+        };
+
+        // The browser must reach the emulator on the app's own origin, which is only known per request.
+        var redirect = options.Events.OnRedirectToAuthorizationEndpoint;
+        options.Events.OnRedirectToAuthorizationEndpoint = context =>
+        {
+            if (context.RedirectUri.StartsWith(WeChatEmulatorDefaults.PlaceholderOrigin, StringComparison.Ordinal))
+            {
+                var request = context.Request;
+                context.RedirectUri = string.Concat(request.Scheme, "://", request.Host.ToUriComponent(), request.PathBase.ToUriComponent(),
+                    context.RedirectUri[WeChatEmulatorDefaults.PlaceholderOrigin.Length..]);
+            }
+
+            return redirect(context);
+        };
+
+        LogActive(logger, name ?? "");
+    }
+
+    [LoggerMessage(1, LogLevel.Warning, "The WeChat emulator signs users in for the authentication scheme '{Scheme}', which has no AppId: these are test users, not WeChat. Configure Authentication:WeChat:AppId to use real WeChat.", EventName = "WeChatEmulatorActive")]
+    private static partial void LogActive(ILogger logger, string scheme);
+}

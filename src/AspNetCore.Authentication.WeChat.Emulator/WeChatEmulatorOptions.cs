@@ -1,0 +1,76 @@
+namespace AspNetCore.Authentication.WeChat.Emulator;
+
+/// <summary>
+/// Options of the local WeChat emulator.
+/// </summary>
+public sealed class WeChatEmulatorOptions
+{
+    /// <summary>
+    /// Gets or sets whether the emulator may run outside the Development environment. Off by default, so that a
+    /// production deployment can never sign users in against test users by accident.
+    /// </summary>
+    public bool AllowOutsideDevelopment { get; set; }
+
+    /// <summary>Gets or sets the path under which <c>MapWeChatEmulator</c> serves WeChat's endpoints.</summary>
+    /// <remarks>Defaults to <c>/wechat-emulator</c>.</remarks>
+    public string PathPrefix { get; set; } = "/wechat-emulator";
+
+    /// <summary>Gets or sets the emulated official account's AppID.</summary>
+    public string AppId { get; set; } = "wxe0e0e0e0e0e0e0e0";
+
+    /// <summary>
+    /// Gets or sets the emulated AppSecret. When empty (the default), a random one is made at start-up.
+    /// </summary>
+    public string? AppSecret { get; set; }
+
+    /// <summary>Gets or sets the app name shown on the consent page.</summary>
+    public string AppName { get; set; } = "WeChat Emulator 示例公众号";
+
+    /// <summary>
+    /// Gets or sets whether the authorize page refuses URLs whose parameters are not in WeChat's order, as WeChat does.
+    /// </summary>
+    public bool StrictParameterOrder { get; set; } = true;
+
+    /// <summary>Gets or sets how long an authorization code can be exchanged. WeChat: 5 minutes.</summary>
+    public TimeSpan CodeLifetime { get; set; } = TimeSpan.FromMinutes(5);
+
+    /// <summary>
+    /// Gets or sets whether every code is issued for a new, distinct user instead of the chosen one (for load tests,
+    /// where each sign-in must end as its own user).
+    /// </summary>
+    public bool DistinctUserPerCode { get; set; }
+
+    /// <summary>Gets the test users offered on the consent page. <c>snsapi_base</c> signs in the first one.</summary>
+    public IList<WeChatEmulatorUser> Users { get; } = DefaultUsers();
+
+    private static List<WeChatEmulatorUser> DefaultUsers() =>
+    [
+        new()
+        {
+            OpenId = "oEmu_XiaoMing_6bmasdsad6_2sgVt7hM",
+            UnionId = "uEmu_XiaoMing_o6_bmasdasdsad6_2sg",
+            Nickname = "小明 😀",
+            HeadImageUrl = Avatar("#07c160", "明"),
+            Description = "有 unionid / with unionid",
+        },
+        new()
+        {
+            OpenId = "oEmu_LiLei_9xk2LmQ7vR3sT8uW1yZ4aB",
+            Nickname = "Li Lei",
+            HeadImageUrl = Avatar("#1485ee", "L"),
+            Description = "无 unionid / without unionid",
+        },
+        new()
+        {
+            OpenId = "oEmu_Busy_000000000000000000000000",
+            Nickname = "系统繁忙",
+            HeadImageUrl = Avatar("#fa5151", "!"),
+            TokenErrorCode = -1,
+            Description = "换取 token 时返回 errcode -1 / token exchange answers errcode -1",
+        },
+    ];
+
+    private static string Avatar(string color, string letter)
+        => "data:image/svg+xml," + Uri.EscapeDataString(
+            $"<svg xmlns='http://www.w3.org/2000/svg' width='132' height='132'><rect width='132' height='132' fill='{color}'/><text x='66' y='88' font-size='64' text-anchor='middle' fill='white' font-family='sans-serif'>{letter}</text></svg>");
+}
