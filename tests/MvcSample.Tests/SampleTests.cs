@@ -1,0 +1,287 @@
+using System.Net;
+using Microsoft.AspNetCore.Hosting;
+using AspNetCore.Authentication.WeChat.Emulator;
+using Microsoft.Extensions.DependencyInjection;
+using MvcSample.Models;
+
+namespace MvcSample.Tests;
+
+public class SampleTests
+{
+    [Fact]
+    public async Task Home_page_offers_sign_in_and_shows_the_emulator_banner()
+    {
+        await using var factory = new SampleFactory();
+        var html = await factory.CreateBrowser().GetStringAsync("/");
+
+        Assert.Contains("id=\"sign-in\"", html, StringComparison.Ordinal);
+        Assert.Contains("微信登录 · Sign in with WeChat", html, StringComparison.Ordinal);
+        Assert.Contains("id=\"emulator-banner\"", html, StringComparison.Ordinal);
+        Assert.Contains("/css/site.css", html, StringComparison.Ordinal);
+        Assert.DoesNotContain("https://cdn", html, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Anonymous_profile_ends_at_the_WeChat_authorize_endpoint()
+    {
+        await using var factory = new SampleFactory();
+        var authorize = await SampleFactory.ChallengeAsync(factory.CreateBrowser());
+
+        Assert.Equal("localhost", authorize.Host);
+        Assert.Equal("/wechat-emulator/connect/oauth2/authorize", authorize.AbsolutePath);
+        Assert.Matches(@"^\?appid=wxe0e0e0e0e0e0e0e0&redirect_uri=http%3A%2F%2Flocalhost%2Fsignin-wechat&response_type=code&scope=snsapi_userinfo&state=[A-Za-z0-9]{32}$", authorize.Query);
+        Assert.Equal("#wechat_redirect", authorize.Fragment);
+    }
+
+    [Fact]
+    public async Task A_full_sign_in_shows_the_profile()
+    {
+        await using var factory = new SampleFactory();
+        var browser = factory.CreateBrowser();
+
+        var (url, html) = await SampleFactory.ConsentAsync(browser, await SampleFactory.ChallengeAsync(browser), user: 0);
+
+        Assert.Equal("/Profile", url.AbsolutePath);
+        Assert.Equal("小明 😀", SampleFactory.Element(html, "nickname"));
+        Assert.Equal("oEmu_XiaoMing_6bmasdsad6_2sgVt7hM", SampleFactory.Element(html, "openid"));
+        Assert.Equal("uEmu_XiaoMing_o6_bmasdasdsad6_2sg", SampleFactory.Element(html, "unionid"));
+        Assert.Contains("id=\"avatar\" src=\"data:image/svg", html, StringComparison.Ordinal);
+        Assert.Contains("<td>urn:wechat:scope</td><td>snsapi_userinfo</td>", html, StringComparison.Ordinal);
+        Assert.Contains("id=\"sign-out\"", html, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_user_without_unionid_signs_in()
+    {
+        await using var factory = new SampleFactory();
+        var browser = factory.CreateBrowser();
+
+        var (_, html) = await SampleFactory.ConsentAsync(browser, await SampleFactory.ChallengeAsync(browser), user: 1);
+
+        Assert.Equal("Li Lei", SampleFactory.Element(html, "nickname"));
+        Assert.StartsWith("—", SampleFactory.Element(html, "unionid"), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Profile_html_encodes_what_WeChat_sent_and_drops_non_image_avatars()
+    {
+        await using var factory = new SampleFactory { ConfigureTestServices = s => s.PostConfigure<WeChatEmulatorOptions>(o => o.Users.Add(SampleFactory.ScriptUser)) };
+        var browser = factory.CreateBrowser();
+
+        var (_, html) = await SampleFactory.ConsentAsync(browser, await SampleFactory.ChallengeAsync(browser), user: 3);
+
+        Assert.DoesNotContain("<script>alert", html, StringComparison.Ordinal);
+        Assert.Contains("&lt;script&gt;alert(&#x27;x&#x27;)&lt;/script&gt;", html, StringComparison.Ordinal);
+        Assert.DoesNotContain("src=\"javascript:", html, StringComparison.Ordinal);
+        Assert.DoesNotContain("id=\"avatar\"", html, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_WeChat_error_lands_on_the_error_page_with_its_errcode()
+    {
+        await using var factory = new SampleFactory();
+        var browser = factory.CreateBrowser();
+
+        var (url, html) = await SampleFactory.ConsentAsync(browser, await SampleFactory.ChallengeAsync(browser), user: 2);
+
+        Assert.Equal("/Account/Failed", url.AbsolutePath);
+        Assert.Equal("-1", SampleFactory.Element(html, "errcode"));
+        Assert.Contains("WeChat is busy", SampleFactory.Element(html, "failure-message"), StringComparison.Ordinal);
+        Assert.Contains("returnUrl=%2FProfile", html, StringComparison.Ordinal);
+        AssertNoSecretsOrTraces(html, factory);
+    }
+
+    [Fact]
+    public async Task Refused_consent_lands_on_the_access_denied_page()
+    {
+        await using var factory = new SampleFactory();
+        var browser = factory.CreateBrowser();
+
+        var (url, html) = await SampleFactory.ConsentAsync(browser, await SampleFactory.ChallengeAsync(browser), user: 0, decision: "refuse");
+
+        Assert.Equal("/Account/AccessDenied", url.AbsolutePath);
+        Assert.Contains("id=\"denied\"", html, StringComparison.Ordinal);
+        Assert.Contains("id=\"try-again\" href=\"/Account/SignIn?returnUrl=%2FProfile\"", html, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_replayed_callback_lands_on_the_error_page_saying_it_expired()
+    {
+        await using var factory = new SampleFactory();
+        var browser = factory.CreateBrowser();
+        var authorize = await SampleFactory.ChallengeAsync(browser);
+        var consent = await browser.PostAsync(new Uri(authorize.GetLeftPart(UriPartial.Path)), new FormUrlEncodedContent(new Dictionary<string, string>
+        {
+            ["query"] = authorize.Query, ["user"] = "0", ["decision"] = "allow",
+        }));
+        var callback = consent.Headers.Location!;
+        await SampleFactory.FollowAsync(browser, callback);
+
+        var (url, html) = await SampleFactory.FollowAsync(factory.CreateBrowser(), callback);
+
+        Assert.Equal("/Account/Failed", url.AbsolutePath);
+        Assert.Equal("This WeChat sign-in has expired or was already used; please sign in again.", SampleFactory.Element(html, "failure-message"));
+        AssertNoSecretsOrTraces(html, factory);
+    }
+
+    [Fact]
+    public async Task A_WeChat_timeout_lands_on_the_error_page()
+    {
+        await using var factory = new SampleFactory { ConfigureTestServices = s => s.PostConfigure<WeChatEmulatorOptions>(o => o.Users.Add(SampleFactory.SlowUser)) };
+        factory.Settings["Authentication:WeChat:BackchannelTimeout"] = "00:00:01";
+        var browser = factory.CreateBrowser();
+
+        var (url, html) = await SampleFactory.ConsentAsync(browser, await SampleFactory.ChallengeAsync(browser), user: 3);
+
+        Assert.Equal("/Account/Failed", url.AbsolutePath);
+        Assert.Contains("did not answer within 1 seconds", SampleFactory.Element(html, "failure-message"), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task The_error_page_html_encodes_the_message_and_ignores_forged_ones()
+    {
+        await using var factory = new SampleFactory();
+        var messages = factory.Services.GetRequiredService<SignInFailureMessages>();
+        var browser = factory.CreateBrowser();
+
+        var html = await browser.GetStringAsync("/Account/Failed?e=" + Uri.EscapeDataString(messages.Protect(new InvalidOperationException("<img src=x onerror=alert(1)>"))));
+        Assert.DoesNotContain("<img src=x", html, StringComparison.Ordinal);
+        Assert.Contains("&lt;img src=x onerror=alert(1)&gt;", html, StringComparison.Ordinal);
+
+        var forged = await browser.GetStringAsync("/Account/Failed?e=Call%20555-1234%20for%20help");
+        Assert.DoesNotContain("555-1234", forged, StringComparison.Ordinal);
+        Assert.Contains("please try again", SampleFactory.Element(forged, "failure-message"), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Sign_out_is_a_POST_with_antiforgery()
+    {
+        await using var factory = new SampleFactory();
+        var browser = factory.CreateBrowser();
+        var (_, profile) = await SampleFactory.ConsentAsync(browser, await SampleFactory.ChallengeAsync(browser), user: 0);
+
+        var withoutToken = await browser.PostAsync("/Account/SignOut", new FormUrlEncodedContent([]));
+        Assert.Equal(HttpStatusCode.BadRequest, withoutToken.StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await browser.GetAsync("/Profile")).StatusCode);
+
+        var token = System.Text.RegularExpressions.Regex.Match(profile, "name=\"__RequestVerificationToken\" type=\"hidden\" value=\"([^\"]+)\"").Groups[1].Value;
+        var signOut = await browser.PostAsync("/Account/SignOut", new FormUrlEncodedContent(new Dictionary<string, string> { ["__RequestVerificationToken"] = token }));
+        Assert.Equal(HttpStatusCode.Redirect, signOut.StatusCode);
+        Assert.Equal("/", signOut.Headers.Location!.OriginalString);
+
+        var after = await browser.GetAsync("/Profile");
+        Assert.Equal(HttpStatusCode.Redirect, after.StatusCode);
+        Assert.Contains("/connect/oauth2/authorize", after.Headers.Location!.ToString(), StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("https://evil.example/steal")]
+    [InlineData("//evil.example/steal")]
+    [InlineData("/\\evil.example")]
+    public async Task A_non_local_return_url_is_refused(string returnUrl)
+    {
+        await using var factory = new SampleFactory();
+        var browser = factory.CreateBrowser();
+
+        var authorize = await SampleFactory.ChallengeAsync(browser, "/Account/SignIn?returnUrl=" + Uri.EscapeDataString(returnUrl));
+        var (url, _) = await SampleFactory.ConsentAsync(browser, authorize, user: 0);
+
+        Assert.Equal("localhost", url.Host);
+        Assert.Equal("/Profile", url.AbsolutePath);
+    }
+
+    [Fact]
+    public async Task A_local_return_url_is_honoured()
+    {
+        await using var factory = new SampleFactory();
+        var browser = factory.CreateBrowser();
+
+        var authorize = await SampleFactory.ChallengeAsync(browser, "/Account/SignIn?returnUrl=%2F%3Fwelcome%3D1");
+        var (url, _) = await SampleFactory.ConsentAsync(browser, authorize, user: 0);
+
+        Assert.Equal("/?welcome=1", url.PathAndQuery);
+    }
+
+    [Theory]
+    [InlineData("?redirect_uri=http%3A%2F%2Flocalhost%2Fsignin-wechat&appid=wxe0e0e0e0e0e0e0e0&response_type=code&scope=snsapi_userinfo&state=abc", "in this order")]
+    [InlineData("?appid=wxe0e0e0e0e0e0e0e0&redirect_uri=http%3A%2F%2Flocalhost%2Fsignin-wechat&response_type=code&scope=snsapi_userinfo&state=has-dash", "state")]
+    [InlineData("?appid=wx1111111111111111&redirect_uri=http%3A%2F%2Flocalhost%2Fsignin-wechat&response_type=code&scope=snsapi_userinfo&state=abc", "10016")]
+    [InlineData("?appid=wxe0e0e0e0e0e0e0e0&redirect_uri=http%3A%2F%2Flocalhost%2Fsignin-wechat&response_type=code&scope=snsapi_login&state=abc", "10005")]
+    public async Task The_emulator_refuses_authorize_urls_WeChat_would_refuse(string query, string reason)
+    {
+        await using var factory = new SampleFactory();
+        var response = await factory.CreateBrowser().GetAsync("/wechat-emulator/connect/oauth2/authorize" + query);
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        var html = await response.Content.ReadAsStringAsync();
+        Assert.Contains("该链接无法访问", html, StringComparison.Ordinal);
+        Assert.Contains(reason, html, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task The_emulator_skips_the_consent_page_for_snsapi_base()
+    {
+        await using var factory = new SampleFactory();
+        factory.Settings["Authentication:WeChat:Scope:0"] = "snsapi_base";
+        var browser = factory.CreateBrowser();
+
+        var authorize = await SampleFactory.ChallengeAsync(browser);
+        var (url, html) = await SampleFactory.FollowAsync(browser, authorize);
+
+        Assert.Equal("/Profile", url.AbsolutePath);
+        Assert.Equal("oEmu_XiaoMing_6bmasdsad6_2sgVt7hM", SampleFactory.Element(html, "openid"));
+    }
+
+    [Fact]
+    public async Task Without_AppId_the_sample_cannot_start_in_Production()
+    {
+        await using var factory = new SampleFactory().WithWebHostBuilder(b => b.UseEnvironment("Production"));
+
+        var exception = await Assert.ThrowsAnyAsync<ArgumentException>(() => Task.Run(() => factory.CreateClient()));
+
+        Assert.Equal("AppId", exception.ParamName);
+    }
+
+    [Fact]
+    public async Task The_emulator_refuses_to_run_in_Production_without_the_opt_in()
+    {
+        // An app that registers the emulator unconditionally still cannot use it in Production by accident.
+        await using var factory = new SampleFactory().WithWebHostBuilder(b => b
+            .UseEnvironment("Production")
+            .ConfigureServices(s => s.AddWeChatEmulator()));
+
+        var exception = await Assert.ThrowsAsync<InvalidOperationException>(() => Task.Run(() => factory.CreateClient()));
+
+        Assert.Contains("only runs in the Development environment", exception.Message, StringComparison.Ordinal);
+        Assert.Contains("WeChatEmulator:AllowOutsideDevelopment", exception.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task With_the_opt_in_the_emulator_runs_in_Production()
+    {
+        await using var factory = new SampleFactory().WithWebHostBuilder(b => b
+            .UseEnvironment("Production")
+            .UseSetting("WeChatEmulator:AllowOutsideDevelopment", "true"));
+        var browser = factory.CreateClient(new() { AllowAutoRedirect = false });
+
+        Assert.Contains("id=\"emulator-banner\"", await browser.GetStringAsync("/"), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Unknown_pages_and_errors_get_friendly_pages()
+    {
+        await using var factory = new SampleFactory();
+        var response = await factory.CreateBrowser().GetAsync("/no/such/page");
+
+        Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
+        Assert.Contains("id=\"status-message\"", await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+    }
+
+    private static void AssertNoSecretsOrTraces(string html, SampleFactory factory)
+    {
+        var emulator = factory.Services.GetRequiredService<WeChatEmulator>();
+        Assert.DoesNotContain(emulator.AppSecret, html, StringComparison.Ordinal);
+        Assert.DoesNotContain("   at ", html, StringComparison.Ordinal);
+        Assert.DoesNotContain("Exception", html, StringComparison.Ordinal);
+    }
+}
