@@ -1,0 +1,50 @@
+using System.Net;
+
+namespace MvcSample.Tests;
+
+/// <summary>
+/// The sample in Production on plain http://127.0.0.1, configured only through environment-style settings, signing in
+/// against a WeChat-compatible server on another port: the deployment a team tries first.
+/// </summary>
+public class ProductionHttpTests
+{
+    [Fact]
+    public async Task Sign_in_works_on_plain_http_in_Production_against_a_WeChat_compatible_server()
+    {
+        var (emulator, emulatorAddress) = await KestrelHosts.StartStandaloneEmulatorAsync();
+        await using var _ = emulator;
+        var origin = emulatorAddress.ToString().TrimEnd('/');
+        var (factory, address) = KestrelHosts.StartSample("Production", new Dictionary<string, string?>
+        {
+            ["Authentication:WeChat:AppId"] = "wxe0e0e0e0e0e0e0e0",
+            ["Authentication:WeChat:AppSecret"] = KestrelHosts.EmulatorSecret,
+            ["Authentication:WeChat:AuthorizationEndpoint"] = origin + "/connect/oauth2/authorize",
+            ["Authentication:WeChat:TokenEndpoint"] = origin + "/sns/oauth2/access_token",
+            ["Authentication:WeChat:UserInformationEndpoint"] = origin + "/sns/userinfo",
+            ["Authentication:WeChat:BackchannelTimeout"] = "00:00:10",
+        });
+        await using var __ = factory;
+        using var handler = new HttpClientHandler { AllowAutoRedirect = false, CookieContainer = new CookieContainer() };
+        using var browser = new HttpClient(handler) { BaseAddress = address };
+
+        var home = await browser.GetStringAsync("/");
+        Assert.DoesNotContain("emulator-banner", home, StringComparison.Ordinal);
+
+        var challenge = await browser.GetAsync("/Profile");
+        Assert.Equal(HttpStatusCode.Redirect, challenge.StatusCode);
+        var authorize = challenge.Headers.Location!;
+        Assert.Equal(emulatorAddress.Authority, authorize.Authority);
+        Assert.Contains($"redirect_uri={Uri.EscapeDataString(address.ToString().TrimEnd('/'))}%2Fsignin-wechat&", authorize.Query, StringComparison.Ordinal);
+
+        // The correlation cookie must reach the browser on plain http: not Secure, SameSite=Lax.
+        var correlation = Assert.Single(challenge.Headers.GetValues("Set-Cookie"), c => c.StartsWith(".AspNetCore.Correlation.", StringComparison.Ordinal));
+        Assert.DoesNotContain("secure", correlation, StringComparison.OrdinalIgnoreCase);
+        Assert.Contains("samesite=lax", correlation, StringComparison.OrdinalIgnoreCase);
+
+        var (url, html) = await SampleFactory.ConsentAsync(browser, authorize, user: 0);
+
+        Assert.Equal(new Uri(address, "/Profile"), url);
+        Assert.Equal("小明 😀", SampleFactory.Element(html, "nickname"));
+        Assert.DoesNotContain(KestrelHosts.EmulatorSecret, html, StringComparison.Ordinal);
+    }
+}
