@@ -37,7 +37,7 @@ public static class KestrelHosts
     /// A WeChat-compatible server of its own, as a team would run the emulator next to a staging app: WeChat's paths
     /// at the root, a known AppSecret, allowed outside Development on purpose.
     /// </summary>
-    public static async Task<(WebApplication App, Uri Address)> StartStandaloneEmulatorAsync()
+    public static async Task<(WebApplication App, Uri Address)> StartStandaloneEmulatorAsync(Action<WeChatEmulatorOptions>? configure = null)
     {
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { EnvironmentName = Environments.Production });
         builder.WebHost.UseKestrel(options => options.Listen(IPAddress.Loopback, 0));
@@ -46,6 +46,7 @@ public static class KestrelHosts
             o.AllowOutsideDevelopment = true;
             o.PathPrefix = "/";
             o.AppSecret = EmulatorSecret;
+            configure?.Invoke(o);
         });
         var app = builder.Build();
         app.MapWeChatEmulator();

@@ -1,0 +1,198 @@
+using System.Globalization;
+using System.Net;
+using AspNetCore.Authentication.WeChat;
+using AspNetCore.Authentication.WeChat.Emulator;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.DataProtection;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.Extensions.Caching.Distributed;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using StackExchange.Redis;
+
+namespace MvcSample.Tests.WebFarm;
+
+/// <summary>
+/// Two instances of the sample behind an imaginary load balancer: one real Redis behind IDistributedCache, one shared
+/// Data Protection key ring, each instance with its own memory and Redis connection, and one WeChat-compatible server.
+/// </summary>
+public sealed class WebFarm : IAsyncDisposable
+{
+    public const int NumberedUsers = 200;
+
+    private readonly List<IConnectionMultiplexer> _connections = [];
+    private readonly string _keyRing = Directory.CreateTempSubdirectory("wechat-farm-keys").FullName;
+
+    private WebFarm(RedisServer redis, WebApplication emulator, Uri emulatorAddress)
+    {
+        Redis = redis;
+        Emulator = emulator;
+        EmulatorAddress = emulatorAddress;
+    }
+
+    public RedisServer Redis { get; }
+
+    public WebApplication Emulator { get; }
+
+    public Uri EmulatorAddress { get; }
+
+    /// <summary>Every log line of both instances, with exceptions.</summary>
+    public System.Collections.Concurrent.ConcurrentQueue<string> Logs { get; } = new();
+
+    public WebApplicationFactory<Program> A { get; private set; } = null!;
+
+    public WebApplicationFactory<Program> B { get; private set; } = null!;
+
+    public static WeChatEmulatorUser User(int i) => new()
+    {
+        OpenId = string.Create(CultureInfo.InvariantCulture, $"oFarmUser{i:D4}"),
+        UnionId = string.Create(CultureInfo.InvariantCulture, $"uFarmUser{i:D4}"),
+        Nickname = string.Create(CultureInfo.InvariantCulture, $"农场用户{i}"),
+    };
+
+    public static async Task<WebFarm> StartAsync(TimeSpan stateStoreTimeout)
+    {
+        var redis = await RedisServer.StartAsync();
+        var (emulator, address) = await KestrelHosts.StartStandaloneEmulatorAsync(o =>
+        {
+            o.Users.Clear();
+            for (var i = 0; i < NumberedUsers; i++)
+            {
+                o.Users.Add(User(i));
+            }
+        });
+        var farm = new WebFarm(redis, emulator, address);
+        farm.A = farm.CreateInstance(stateStoreTimeout);
+        farm.B = farm.CreateInstance(stateStoreTimeout);
+        return farm;
+    }
+
+    private WebApplicationFactory<Program> CreateInstance(TimeSpan stateStoreTimeout)
+    {
+        var origin = EmulatorAddress.ToString().TrimEnd('/');
+        var connection = ConnectionMultiplexer.Connect(Redis.Configuration);
+        _connections.Add(connection);
+        var factory = new WebApplicationFactory<Program>().WithWebHostBuilder(builder => builder
+            .UseEnvironment("Production")
+            .UseSetting("Authentication:WeChat:AppId", "wxe0e0e0e0e0e0e0e0")
+            .UseSetting("Authentication:WeChat:AppSecret", KestrelHosts.EmulatorSecret)
+            .UseSetting("Authentication:WeChat:AuthorizationEndpoint", origin + "/connect/oauth2/authorize")
+            .UseSetting("Authentication:WeChat:TokenEndpoint", origin + "/sns/oauth2/access_token")
+            .UseSetting("Authentication:WeChat:UserInformationEndpoint", origin + "/sns/userinfo")
+            .UseSetting("Authentication:WeChat:StateStoreTimeout", stateStoreTimeout.ToString("c", CultureInfo.InvariantCulture))
+            .ConfigureLogging(logging => logging.AddProvider(new QueueLoggerProvider(Logs)).SetMinimumLevel(Microsoft.Extensions.Logging.LogLevel.Trace))
+            .ConfigureServices(services =>
+            {
+                // What README's "Running in a web farm" asks of an app (with the stand-in for AddStackExchangeRedisCache).
+                services.AddSingleton<IDistributedCache>(new RedisDistributedCache(connection));
+                services.AddDataProtection().SetApplicationName("wechat-web-farm").PersistKeysToFileSystem(new DirectoryInfo(_keyRing));
+            }));
+        factory.StartServer();
+        return factory;
+    }
+
+    public FarmBrowser CreateBrowser() => new(this);
+
+    /// <summary>WeChat's consent: returns the callback URL for the user.</summary>
+    public static async Task<Uri> ConsentAsync(Uri authorize, int user)
+    {
+        using var client = new HttpClient(new HttpClientHandler { AllowAutoRedirect = false });
+        var consent = await client.PostAsync(new Uri(authorize.GetLeftPart(UriPartial.Path)), new FormUrlEncodedContent(new Dictionary<string, string>
+        {
+            ["query"] = authorize.Query, ["user"] = user.ToString(CultureInfo.InvariantCulture), ["decision"] = "allow",
+        }));
+        Assert.Equal(HttpStatusCode.Redirect, consent.StatusCode);
+        return consent.Headers.Location!;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await A.DisposeAsync();
+        await B.DisposeAsync();
+        foreach (var connection in _connections)
+        {
+            connection.Dispose();
+        }
+
+        await Emulator.DisposeAsync();
+        await Redis.DisposeAsync();
+        Directory.Delete(_keyRing, recursive: true);
+    }
+}
+
+/// <summary>One browser: one cookie jar, whichever instance the load balancer picks for each request.</summary>
+public sealed class FarmBrowser(WebFarm farm)
+{
+    private readonly CookieContainer _cookies = new();
+
+    public async Task<HttpResponseMessage> GetAsync(WebApplicationFactory<Program> instance, Uri url)
+    {
+        using var client = instance.CreateDefaultClient(new Uri("http://localhost/"));
+        using var request = new HttpRequestMessage(HttpMethod.Get, url);
+        var cookies = _cookies.GetCookieHeader(url);
+        if (cookies.Length > 0)
+        {
+            request.Headers.Add("Cookie", cookies);
+        }
+
+        var response = await client.SendAsync(request);
+        if (response.Headers.TryGetValues("Set-Cookie", out var setCookies))
+        {
+            foreach (var setCookie in setCookies)
+            {
+                _cookies.SetCookies(url, setCookie);
+            }
+        }
+
+        return response;
+    }
+
+    public Task<HttpResponseMessage> GetAsync(WebApplicationFactory<Program> instance, string path) => GetAsync(instance, new Uri(new Uri("http://localhost/"), path));
+
+    /// <summary>Anonymous /Profile on <paramref name="instance"/>: the 302 to WeChat.</summary>
+    public async Task<Uri> ChallengeAsync(WebApplicationFactory<Program> instance)
+    {
+        var response = await GetAsync(instance, "/Profile");
+        Assert.Equal(HttpStatusCode.Redirect, response.StatusCode);
+        Assert.Equal(farm.EmulatorAddress.Authority, response.Headers.Location!.Authority);
+        return response.Headers.Location!;
+    }
+
+    /// <summary>Follows redirects on the farm (each hop on the given instance) and returns the final path and page.</summary>
+    public async Task<(string PathAndQuery, string Html)> FollowAsync(WebApplicationFactory<Program> instance, Uri url)
+    {
+        for (var hops = 0; hops < 5; hops++)
+        {
+            var response = await GetAsync(instance, url);
+            if (response.StatusCode != HttpStatusCode.Redirect)
+            {
+                return (url.PathAndQuery, await response.Content.ReadAsStringAsync());
+            }
+
+            url = new Uri(url, response.Headers.Location!);
+        }
+
+        throw new InvalidOperationException("too many redirects");
+    }
+}
+
+internal sealed class QueueLoggerProvider(System.Collections.Concurrent.ConcurrentQueue<string> logs) : Microsoft.Extensions.Logging.ILoggerProvider
+{
+    public Microsoft.Extensions.Logging.ILogger CreateLogger(string categoryName) => new QueueLogger(logs, categoryName);
+
+    public void Dispose()
+    {
+    }
+
+    private sealed class QueueLogger(System.Collections.Concurrent.ConcurrentQueue<string> logs, string category) : Microsoft.Extensions.Logging.ILogger
+    {
+        public IDisposable? BeginScope<TState>(TState state)
+            where TState : notnull => null;
+
+        public bool IsEnabled(Microsoft.Extensions.Logging.LogLevel logLevel) => true;
+
+        public void Log<TState>(Microsoft.Extensions.Logging.LogLevel logLevel, Microsoft.Extensions.Logging.EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
+            => logs.Enqueue($"{logLevel} {category}[{eventId.Name}] {formatter(state, exception)} {exception}");
+    }
+}
