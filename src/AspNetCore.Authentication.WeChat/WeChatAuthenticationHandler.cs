@@ -39,8 +39,8 @@ public class WeChatAuthenticationHandler : OAuthHandler<WeChatAuthenticationOpti
     private const string TokenEndpointName = "WeChat's token endpoint";
     private const string UserInformationEndpointName = "WeChat's user information endpoint";
 
-    private static readonly SearchValues<char> StateAlphabet = SearchValues.Create("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789");
     private const string StateCharacters = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
+    private static readonly SearchValues<char> StateAlphabet = SearchValues.Create(StateCharacters);
 
     private readonly IDistributedCache _stateStore;
 
@@ -114,10 +114,7 @@ public class WeChatAuthenticationHandler : OAuthHandler<WeChatAuthenticationOpti
 
         // WeChat matches the authorization URL against a strict pattern: these parameters, in this order,
         // then #wechat_redirect (shared/wechat-api.md §2.1). Anything after the fragment never reaches WeChat.
-        var endpoint = Options.AuthorizationEndpoint;
-        var url = new StringBuilder(endpoint.Length + redirectUri.Length + 200)
-            .Append(endpoint)
-            .Append(endpoint.Contains('?', StringComparison.Ordinal) ? '&' : '?')
+        var url = StartQuery(Options.AuthorizationEndpoint)
             .Append("appid=").Append(Uri.EscapeDataString(Options.AppId))
             .Append("&redirect_uri=").Append(Uri.EscapeDataString(redirectUri))
             .Append("&response_type=code&scope=").Append(Uri.EscapeDataString(scope))
@@ -224,9 +221,7 @@ public class WeChatAuthenticationHandler : OAuthHandler<WeChatAuthenticationOpti
     {
         // WeChat exchanges the code with a GET carrying appid and secret in the query, instead of
         // RFC 6749's form POST with client_id and client_secret (shared/wechat-api.md §3.1).
-        var url = new StringBuilder(Options.TokenEndpoint.Length + 200)
-            .Append(Options.TokenEndpoint)
-            .Append(Options.TokenEndpoint.Contains('?', StringComparison.Ordinal) ? '&' : '?')
+        var url = StartQuery(Options.TokenEndpoint)
             .Append("appid=").Append(Uri.EscapeDataString(Options.AppId))
             .Append("&secret=").Append(Uri.EscapeDataString(Options.AppSecret))
             .Append("&code=").Append(Uri.EscapeDataString(context.Code))
@@ -244,8 +239,8 @@ public class WeChatAuthenticationHandler : OAuthHandler<WeChatAuthenticationOpti
         }
 
         var root = document.RootElement;
-        if (WeChatNameIdentifierClaimAction.GetString(root, "access_token") is null
-            || WeChatNameIdentifierClaimAction.GetString(root, "openid") is null)
+        if (root.GetNonEmptyString("access_token") is null
+            || root.GetNonEmptyString("openid") is null)
         {
             document.Dispose();
             var failure = new WeChatAuthenticationException($"{TokenEndpointName} answered without an access_token or openid. Please try again.");
@@ -261,7 +256,7 @@ public class WeChatAuthenticationHandler : OAuthHandler<WeChatAuthenticationOpti
     {
         _ticketProperties = properties;
         var token = tokens.Response!.RootElement;
-        var openId = WeChatNameIdentifierClaimAction.GetString(token, "openid")!;
+        var openId = token.GetNonEmptyString("openid")!;
 
         JsonDocument? profile = null;
         try
@@ -279,7 +274,7 @@ public class WeChatAuthenticationHandler : OAuthHandler<WeChatAuthenticationOpti
 
             using var user = WeChatUserDocument.Create(profile?.RootElement, token);
             if (Options.NameIdentifierSource == WeChatNameIdentifierSource.UnionId
-                && WeChatNameIdentifierClaimAction.GetString(user.RootElement, "unionid") is null)
+                && user.RootElement.GetNonEmptyString("unionid") is null)
             {
                 throw new WeChatAuthenticationException("WeChat did not return a unionid for this user, but the 'NameIdentifierSource' option requires one. A unionid is only returned when the official account is bound to a WeChat Open Platform account and the user granted snsapi_userinfo; use UnionIdOrOpenId to fall back to the openid.");
             }
@@ -298,9 +293,7 @@ public class WeChatAuthenticationHandler : OAuthHandler<WeChatAuthenticationOpti
 
     private async Task<JsonDocument?> GetUserInformationAsync(string accessToken, string openId, JsonElement token)
     {
-        var url = new StringBuilder(Options.UserInformationEndpoint.Length + 200)
-            .Append(Options.UserInformationEndpoint)
-            .Append(Options.UserInformationEndpoint.Contains('?', StringComparison.Ordinal) ? '&' : '?')
+        var url = StartQuery(Options.UserInformationEndpoint)
             .Append("access_token=").Append(Uri.EscapeDataString(accessToken))
             .Append("&openid=").Append(Uri.EscapeDataString(openId))
             .Append("&lang=").Append(Uri.EscapeDataString(Options.Language))
@@ -318,7 +311,7 @@ public class WeChatAuthenticationHandler : OAuthHandler<WeChatAuthenticationOpti
             return null;
         }
 
-        if (WeChatNameIdentifierClaimAction.GetString(profile.RootElement, "openid") is { } profileOpenId
+        if (profile.RootElement.GetNonEmptyString("openid") is { } profileOpenId
             && !string.Equals(profileOpenId, openId, StringComparison.Ordinal))
         {
             profile.Dispose();
@@ -351,7 +344,7 @@ public class WeChatAuthenticationHandler : OAuthHandler<WeChatAuthenticationOpti
 
     private bool GrantsUserInfo(JsonElement token)
     {
-        var granted = WeChatNameIdentifierClaimAction.GetString(token, "scope") ?? FormatScope();
+        var granted = token.GetNonEmptyString("scope") ?? FormatScope();
         foreach (var range in granted.AsSpan().Split(','))
         {
             if (granted.AsSpan()[range].Trim().SequenceEqual(WeChatAuthenticationDefaults.UserInfoScope))
@@ -418,6 +411,9 @@ public class WeChatAuthenticationHandler : OAuthHandler<WeChatAuthenticationOpti
 
         Request.Query = new QueryCollection(query);
     }
+
+    private static StringBuilder StartQuery(string endpoint)
+        => new StringBuilder(endpoint.Length + 256).Append(endpoint).Append(endpoint.Contains('?', StringComparison.Ordinal) ? '&' : '?');
 
     private string StateKey(string state) => string.Concat(Options.StateCacheKeyPrefix, Scheme.Name, ":", state);
 

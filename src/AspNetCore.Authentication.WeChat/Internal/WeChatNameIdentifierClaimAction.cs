@@ -18,9 +18,9 @@ internal sealed class WeChatNameIdentifierClaimAction(WeChatAuthenticationOption
     {
         var value = options.NameIdentifierSource switch
         {
-            WeChatNameIdentifierSource.UnionId => GetString(userData, "unionid"),
-            WeChatNameIdentifierSource.UnionIdOrOpenId => GetString(userData, "unionid") ?? GetString(userData, "openid"),
-            _ => GetString(userData, "openid"),
+            WeChatNameIdentifierSource.UnionId => userData.GetNonEmptyString("unionid"),
+            WeChatNameIdentifierSource.UnionIdOrOpenId => userData.GetNonEmptyString("unionid") ?? userData.GetNonEmptyString("openid"),
+            _ => userData.GetNonEmptyString("openid"),
         };
 
         if (value is not null)
@@ -28,9 +28,4 @@ internal sealed class WeChatNameIdentifierClaimAction(WeChatAuthenticationOption
             identity.AddClaim(new Claim(ClaimType, value, ValueType, issuer));
         }
     }
-
-    internal static string? GetString(JsonElement element, string name)
-        => element.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String && value.GetString() is { Length: > 0 } text
-            ? text
-            : null;
 }
