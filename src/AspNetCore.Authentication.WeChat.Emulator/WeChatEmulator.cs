@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Diagnostics.CodeAnalysis;
 using System.Globalization;
 using System.Security.Cryptography;
 using System.Text.Encodings.Web;
@@ -110,6 +111,19 @@ public sealed partial class WeChatEmulator
         var code = RandomNumberGenerator.GetHexString(32, lowercase: true);
         _codes[code] = new Grant(user, scope, _time.GetUtcNow() + Options.CodeLifetime);
         return code;
+    }
+
+    /// <summary>
+    /// Finds the user a code was issued to, while the code has not been exchanged: lets a test check that a sign-in
+    /// ends as the user it began as.
+    /// </summary>
+    /// <param name="code">The code.</param>
+    /// <param name="user">The user, when the code is pending.</param>
+    /// <returns>Whether the code is pending.</returns>
+    public bool TryGetCodeUser(string code, [NotNullWhen(true)] out WeChatEmulatorUser? user)
+    {
+        user = _codes.TryGetValue(code, out var grant) ? grant.User : null;
+        return user is not null;
     }
 
     /// <summary>Builds the URL WeChat sends the browser back to: code and state appended to redirect_uri's query.</summary>

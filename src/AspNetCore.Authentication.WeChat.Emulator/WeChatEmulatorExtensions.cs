@@ -63,7 +63,7 @@ public static class WeChatEmulatorExtensions
             }
 
             // Like WeChat, snsapi_base authorizes silently: no page, straight back with a code.
-            return request.Scope == "snsapi_base"
+            return request.Scope == "snsapi_base" || emulator.Options.SilentAuthorization
                 ? Results.Redirect(WeChatEmulator.CallbackUrl(request, emulator.IssueCode(emulator.Options.Users[0], request.Scope)))
                 : Results.Content(WeChatEmulatorPages.Consent(emulator.Options, rawQuery, request.Scope, html), "text/html; charset=utf-8");
         });

@@ -40,6 +40,13 @@ public sealed class WeChatEmulatorOptions
     /// </summary>
     public bool DistinctUserPerCode { get; set; }
 
+    /// <summary>
+    /// Gets or sets whether <c>snsapi_userinfo</c> is authorized without the consent page, as WeChat does for a user
+    /// who follows the official account and opens the page from its chat or menu. The first test user signs in (a new
+    /// one per code with <see cref="DistinctUserPerCode"/>). Off by default.
+    /// </summary>
+    public bool SilentAuthorization { get; set; }
+
     /// <summary>Gets the test users offered on the consent page. <c>snsapi_base</c> signs in the first one.</summary>
     public IList<WeChatEmulatorUser> Users { get; } = DefaultUsers();
 

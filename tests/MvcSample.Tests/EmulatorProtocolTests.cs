@@ -1,6 +1,7 @@
 using System.Net;
 using System.Text.Json;
 using Microsoft.AspNetCore.Builder;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace MvcSample.Tests;
 
@@ -71,6 +72,37 @@ public sealed class EmulatorProtocolTests : IAsyncLifetime
         }));
 
         Assert.Equal("https://app.example/signin-wechat?state=abc123", consent.Headers.Location!.ToString());
+    }
+
+    [Fact]
+    public async Task Silent_authorization_with_a_distinct_user_per_code_issues_each_code_to_its_own_user()
+    {
+        var (app, address) = await KestrelHosts.StartStandaloneEmulatorAsync(o =>
+        {
+            o.SilentAuthorization = true;
+            o.DistinctUserPerCode = true;
+        });
+        await using var host = app;
+        using var client = new HttpClient(new HttpClientHandler { AllowAutoRedirect = false }) { BaseAddress = address };
+        var emulator = app.Services.GetRequiredService<AspNetCore.Authentication.WeChat.Emulator.WeChatEmulator>();
+
+        var openIds = new List<string>();
+        for (var i = 0; i < 3; i++)
+        {
+            var authorize = await client.GetAsync("/connect/oauth2/authorize" + AuthorizeQuery("snsapi_userinfo"));
+            Assert.Equal(HttpStatusCode.Redirect, authorize.StatusCode);
+            var code = Query(authorize.Headers.Location!)["code"];
+            Assert.True(emulator.TryGetCodeUser(code, out var issuedTo));
+
+            using var token = JsonDocument.Parse(await client.GetStringAsync(TokenUrl(code)));
+            Assert.Equal(issuedTo.OpenId, token.RootElement.GetProperty("openid").GetString());
+            Assert.Equal(issuedTo.UnionId, token.RootElement.GetProperty("unionid").GetString());
+            Assert.False(emulator.TryGetCodeUser(code, out _));
+            openIds.Add(issuedTo.OpenId);
+        }
+
+        Assert.Equal(3, openIds.Distinct().Count());
+        Assert.DoesNotContain("oEmu_XiaoMing_6bmasdsad6_2sgVt7hM", openIds);
     }
 
     private async Task<string> ConsentAsync(string scope)
