@@ -1,0 +1,83 @@
+using System.Globalization;
+using System.Runtime.InteropServices;
+
+namespace LoadDriver;
+
+/// <summary>The figures of one load run.</summary>
+internal sealed record LoadReport
+{
+    // The issue's targets on a 2-core machine.
+    public const double TargetSignInsPerSecond = 3000;
+    public const double TargetP99Milliseconds = 80;
+    public const double TargetCpuMillisecondsPerSignIn = 0.25;
+
+    public required LoadOptions Options { get; init; }
+
+    /// <summary>Sign-ins completed successfully inside the measured window.</summary>
+    public required long MeasuredSignIns { get; init; }
+
+    public required TimeSpan MeasuredTime { get; init; }
+
+    public required double P50Milliseconds { get; init; }
+
+    public required double P95Milliseconds { get; init; }
+
+    public required double P99Milliseconds { get; init; }
+
+    public required double MaxMilliseconds { get; init; }
+
+    /// <summary>Sign-ins over the whole run, warm-up included.</summary>
+    public required long TotalSignIns { get; init; }
+
+    /// <summary>Failed sign-ins over the whole run, warm-up included.</summary>
+    public required long Errors { get; init; }
+
+    /// <summary>Sign-ins that ended as another user, over the whole run.</summary>
+    public required long CrossedIdentities { get; init; }
+
+    public required IReadOnlyCollection<string> FirstFailures { get; init; }
+
+    /// <summary>The app process's CPU time (utime + stime) inside the measured window.</summary>
+    public required TimeSpan AppCpuTime { get; init; }
+
+    /// <summary>Connections the app opened to WeChat's API port during the warm-up.</summary>
+    public required long ConnectionsDuringWarmUp { get; init; }
+
+    /// <summary>Connections the app opened to WeChat's API port during the measured window.</summary>
+    public required long ConnectionsDuringMeasurement { get; init; }
+
+    public double SignInsPerSecond => MeasuredSignIns / MeasuredTime.TotalSeconds;
+
+    public double CpuMillisecondsPerSignIn => MeasuredSignIns == 0 ? double.NaN : AppCpuTime.TotalMilliseconds / MeasuredSignIns;
+
+    public long TotalConnections => ConnectionsDuringWarmUp + ConnectionsDuringMeasurement;
+
+    /// <summary>No failures, no crossed identities, and connections bounded by the number of concurrent users.</summary>
+    public bool IsCorrect => Errors == 0 && CrossedIdentities == 0 && TotalSignIns > 0 && TotalConnections <= Options.Users;
+
+    public void WriteTo(TextWriter output)
+    {
+        var c = CultureInfo.InvariantCulture;
+        output.WriteLine(string.Create(c, $"Machine: {Environment.ProcessorCount} cores, {RuntimeInformation.OSDescription}, .NET {Environment.Version}"));
+        output.WriteLine(string.Create(c, $"Run: {Options.Users} virtual users, {Options.WarmUp.TotalSeconds:0} s warm-up, {MeasuredTime.TotalSeconds:0.0} s measured"));
+        output.WriteLine();
+        output.WriteLine("| Measure | Value | Target | Met |");
+        output.WriteLine("| --- | --- | --- | --- |");
+        Row(output, "Complete sign-ins per second", string.Create(c, $"{SignInsPerSecond:0} ({MeasuredSignIns} in the window)"), string.Create(c, $"≥ {TargetSignInsPerSecond:0}"), SignInsPerSecond >= TargetSignInsPerSecond);
+        Row(output, "Latency p50 / p95 / p99 (max)", string.Create(c, $"{P50Milliseconds:0.0} / {P95Milliseconds:0.0} / {P99Milliseconds:0.0} ms ({MaxMilliseconds:0} ms)"), string.Create(c, $"p99 < {TargetP99Milliseconds:0} ms"), P99Milliseconds < TargetP99Milliseconds);
+        Row(output, "App CPU per sign-in (utime+stime)", string.Create(c, $"{CpuMillisecondsPerSignIn:0.000} ms ({AppCpuTime.TotalSeconds:0.00} s CPU)"), string.Create(c, $"≤ {TargetCpuMillisecondsPerSignIn:0.00} ms"), CpuMillisecondsPerSignIn <= TargetCpuMillisecondsPerSignIn);
+        Row(output, "Errors (whole run)", string.Create(c, $"{Errors} of {TotalSignIns}"), "0", Errors == 0);
+        Row(output, "Crossed identities (whole run)", string.Create(c, $"{CrossedIdentities}"), "0", CrossedIdentities == 0);
+        Row(output, "App → WeChat TCP connections", string.Create(c, $"{ConnectionsDuringWarmUp} in warm-up, {ConnectionsDuringMeasurement} in window, over {TotalSignIns} sign-ins"), string.Create(c, $"≤ {Options.Users} (pool), not growing"), TotalConnections <= Options.Users);
+        foreach (var failure in FirstFailures)
+        {
+            output.WriteLine("Failure: " + failure);
+        }
+    }
+
+    public static double Percentile(IReadOnlyList<double> sorted, double percentile)
+        => sorted.Count == 0 ? double.NaN : sorted[Math.Clamp((int)Math.Ceiling(percentile / 100 * sorted.Count) - 1, 0, sorted.Count - 1)];
+
+    private static void Row(TextWriter output, string measure, string value, string target, bool met)
+        => output.WriteLine($"| {measure} | {value} | {target} | {(met ? "yes" : "**no**")} |");
+}

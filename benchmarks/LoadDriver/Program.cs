@@ -1,0 +1,20 @@
+using LoadDriver;
+
+// Complete WeChat sign-ins against the MVC sample, for a fixed time; see docs/benchmarks.md.
+LoadOptions options;
+try
+{
+    options = LoadOptions.Parse(args);
+}
+catch (ArgumentException ex)
+{
+    await Console.Error.WriteLineAsync(ex.Message);
+    return 2;
+}
+
+var report = await LoadRun.RunAsync(options, Console.Out);
+Console.WriteLine();
+report.WriteTo(Console.Out);
+
+// Speed targets are reported; a failed or crossed sign-in fails the run.
+return report.IsCorrect ? 0 : 1;

@@ -1,0 +1,141 @@
+using System.Diagnostics;
+using System.Reflection;
+using System.Text;
+using System.Text.RegularExpressions;
+
+namespace LoadDriver;
+
+/// <summary>
+/// The MVC sample as its own process on a free loopback port, in Production, configured for a WeChat-compatible server:
+/// a process of its own so that its CPU time can be read alone from /proc.
+/// </summary>
+internal sealed partial class SampleProcess : IDisposable
+{
+    private readonly Process _process;
+    private readonly StringBuilder _output = new();
+
+    private SampleProcess(Process process)
+    {
+        _process = process;
+    }
+
+    public Uri Address { get; private set; } = null!;
+
+    public int ProcessId => _process.Id;
+
+    /// <summary>The process's user plus system CPU time (utime + stime in /proc/[pid]/stat).</summary>
+    public TimeSpan CpuTime
+    {
+        get
+        {
+            _process.Refresh();
+            return _process.TotalProcessorTime;
+        }
+    }
+
+    public static async Task<SampleProcess> StartAsync(FakeWeChatServer weChat, string appSecret, TimeSpan timeout)
+    {
+        var assembly = Metadata("SampleAssembly");
+        if (!File.Exists(assembly))
+        {
+            throw new InvalidOperationException($"The sample is not built at {assembly}. Build it first: dotnet build -c Release samples/MvcSample");
+        }
+
+        var start = new ProcessStartInfo("dotnet")
+        {
+            ArgumentList = { "exec", assembly, "--urls", "http://127.0.0.1:0" },
+            // The content root, for wwwroot.
+            WorkingDirectory = Metadata("SampleDirectory"),
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        start.Environment["ASPNETCORE_ENVIRONMENT"] = "Production";
+        start.Environment["Authentication__WeChat__AppId"] = FakeWeChatServer.AppId;
+        start.Environment["Authentication__WeChat__AppSecret"] = appSecret;
+        start.Environment["Authentication__WeChat__AuthorizationEndpoint"] = new Uri(weChat.BrowserOrigin, "/connect/oauth2/authorize").ToString();
+        start.Environment["Authentication__WeChat__TokenEndpoint"] = new Uri(weChat.BackchannelOrigin, "/sns/oauth2/access_token").ToString();
+        start.Environment["Authentication__WeChat__UserInformationEndpoint"] = new Uri(weChat.BackchannelOrigin, "/sns/userinfo").ToString();
+
+        var process = Process.Start(start) ?? throw new InvalidOperationException("dotnet could not be started.");
+        var sample = new SampleProcess(process);
+        var listening = new TaskCompletionSource<Uri>(TaskCreationOptions.RunContinuationsAsynchronously);
+        process.OutputDataReceived += (_, e) => sample.Collect(e.Data, listening);
+        process.ErrorDataReceived += (_, e) => sample.Collect(e.Data, listening: null);
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+
+        try
+        {
+            var exited = process.WaitForExitAsync();
+            var first = await Task.WhenAny(listening.Task, exited, Task.Delay(timeout)).ConfigureAwait(false);
+            if (first != listening.Task)
+            {
+                throw new InvalidOperationException($"The sample did not start listening within {timeout.TotalSeconds} s. Its output:{Environment.NewLine}{sample.Output}");
+            }
+
+            sample.Address = await listening.Task.ConfigureAwait(false);
+            return sample;
+        }
+        catch
+        {
+            sample.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>What the sample wrote to stdout and stderr.</summary>
+    public string Output
+    {
+        get
+        {
+            lock (_output)
+            {
+                return _output.ToString();
+            }
+        }
+    }
+
+    public void Dispose()
+    {
+        // Stopped by its pid, whatever happened.
+        try
+        {
+            if (!_process.HasExited)
+            {
+                _process.Kill(entireProcessTree: true);
+                _process.WaitForExit(10_000);
+            }
+        }
+        catch (InvalidOperationException)
+        {
+            // Already gone.
+        }
+
+        _process.Dispose();
+    }
+
+    private void Collect(string? line, TaskCompletionSource<Uri>? listening)
+    {
+        if (line is null)
+        {
+            return;
+        }
+
+        lock (_output)
+        {
+            _output.AppendLine(line);
+        }
+
+        if (listening is not null && ListeningLine().Match(line) is { Success: true } match)
+        {
+            listening.TrySetResult(new Uri(match.Groups[1].Value));
+        }
+    }
+
+    private static string Metadata(string key)
+        => typeof(SampleProcess).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>().Single(a => a.Key == key).Value!;
+
+    [GeneratedRegex(@"Now listening on: (http://\S+)")]
+    private static partial Regex ListeningLine();
+}

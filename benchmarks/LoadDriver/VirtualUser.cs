@@ -1,0 +1,62 @@
+using System.Diagnostics;
+
+namespace LoadDriver;
+
+/// <summary>
+/// One virtual user: complete sign-ins one after another, each as a fresh browser, until told to stop.
+/// Its counters are its own, so users never contend with each other while measuring.
+/// </summary>
+internal sealed class VirtualUser(SignInFlow flow, MeasurementWindow window, LoadFailures failures)
+{
+    /// <summary>Latencies (ms) of the sign-ins that completed inside the measured window.</summary>
+    public List<double> MeasuredLatencies { get; } = new(capacity: 4096);
+
+    /// <summary>Sign-ins completed over the whole run, warm-up included.</summary>
+    public long SignIns { get; private set; }
+
+    public long Errors { get; private set; }
+
+    public long CrossedIdentities { get; private set; }
+
+    public async Task RunAsync(CancellationToken stop)
+    {
+        while (!stop.IsCancellationRequested)
+        {
+            var started = Stopwatch.GetTimestamp();
+            SignInOutcome outcome;
+            try
+            {
+                // A sign-in under way finishes even when the run stops: an abandoned one would count as neither.
+                outcome = await flow.RunAsync(CancellationToken.None).ConfigureAwait(false);
+            }
+            catch (HttpRequestException ex)
+            {
+                outcome = SignInOutcome.Failed($"{ex.HttpRequestError}: {ex.Message}");
+            }
+            catch (TaskCanceledException ex)
+            {
+                outcome = SignInOutcome.Failed($"Timed out: {ex.Message}");
+            }
+
+            SignIns++;
+            switch (outcome.Kind)
+            {
+                case SignInOutcomeKind.Succeeded:
+                    if (window.IsOpen)
+                    {
+                        MeasuredLatencies.Add(Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+                    }
+
+                    break;
+                case SignInOutcomeKind.CrossedIdentity:
+                    CrossedIdentities++;
+                    failures.Add(outcome.Detail!);
+                    break;
+                default:
+                    Errors++;
+                    failures.Add(outcome.Detail!);
+                    break;
+            }
+        }
+    }
+}
