@@ -40,6 +40,9 @@ internal sealed record LoadReport
     /// <summary>The app process's CPU time (utime + stime) inside the measured window.</summary>
     public required TimeSpan AppCpuTime { get; init; }
 
+    /// <summary>The driver's own CPU time (virtual users and the WeChat fake) inside the measured window.</summary>
+    public required TimeSpan DriverCpuTime { get; init; }
+
     /// <summary>Connections the app opened to WeChat's API port during the warm-up.</summary>
     public required long ConnectionsDuringWarmUp { get; init; }
 
@@ -69,6 +72,7 @@ internal sealed record LoadReport
         Row(output, "Errors (whole run)", string.Create(c, $"{Errors} of {TotalSignIns}"), "0", Errors == 0);
         Row(output, "Crossed identities (whole run)", string.Create(c, $"{CrossedIdentities}"), "0", CrossedIdentities == 0);
         Row(output, "App → WeChat TCP connections", string.Create(c, $"{ConnectionsDuringWarmUp} in warm-up, {ConnectionsDuringMeasurement} in window, over {TotalSignIns} sign-ins"), string.Create(c, $"≤ {Options.Users} (pool), not growing"), TotalConnections <= Options.Users);
+        output.WriteLine(string.Create(c, $"Driver and WeChat fake CPU in the window: {DriverCpuTime.TotalSeconds:0.00} s ({DriverCpuTime.TotalMilliseconds / Math.Max(1, MeasuredSignIns):0.000} ms per sign-in); the app's share of the machine: {AppCpuTime.TotalSeconds / (MeasuredTime.TotalSeconds * Environment.ProcessorCount):P0}."));
         foreach (var failure in FirstFailures)
         {
             output.WriteLine("Failure: " + failure);

@@ -34,13 +34,14 @@ internal static class LoadRun
         using var stop = new CancellationTokenSource();
         var running = users.Select(u => Task.Run(() => u.RunAsync(stop.Token))).ToArray();
         long connectionsAtStart, connectionsAtEnd;
-        TimeSpan cpuAtStart, cpuAtEnd, measured;
+        TimeSpan cpuAtStart, cpuAtEnd, driverCpuAtStart, driverCpuAtEnd, measured;
         try
         {
             log.WriteLine(string.Create(CultureInfo.InvariantCulture, $"Warming up for {options.WarmUp.TotalSeconds:0} s with {options.Users} users…"));
             await Task.Delay(options.WarmUp).ConfigureAwait(false);
 
             cpuAtStart = sample.CpuTime;
+            driverCpuAtStart = CurrentProcessCpu();
             connectionsAtStart = weChat.BackchannelConnections;
             var started = Stopwatch.GetTimestamp();
             window.Open();
@@ -49,6 +50,7 @@ internal static class LoadRun
             window.Close();
             measured = Stopwatch.GetElapsedTime(started);
             cpuAtEnd = sample.CpuTime;
+            driverCpuAtEnd = CurrentProcessCpu();
             connectionsAtEnd = weChat.BackchannelConnections;
         }
         finally
@@ -57,6 +59,7 @@ internal static class LoadRun
             await Task.WhenAll(running).ConfigureAwait(false);
         }
 
+        log.WriteLine($"The sample's output during the run (last 20 lines):{Environment.NewLine}{string.Join(Environment.NewLine, sample.Output.Split('\n').TakeLast(20))}");
         var latencies = users.SelectMany(u => u.MeasuredLatencies).Order().ToArray();
         return new LoadReport
         {
@@ -72,8 +75,15 @@ internal static class LoadRun
             CrossedIdentities = users.Sum(u => u.CrossedIdentities),
             FirstFailures = failures.First,
             AppCpuTime = cpuAtEnd - cpuAtStart,
+            DriverCpuTime = driverCpuAtEnd - driverCpuAtStart,
             ConnectionsDuringWarmUp = connectionsAtStart,
             ConnectionsDuringMeasurement = connectionsAtEnd - connectionsAtStart,
         };
+    }
+
+    private static TimeSpan CurrentProcessCpu()
+    {
+        using var self = Process.GetCurrentProcess();
+        return self.TotalProcessorTime;
     }
 }

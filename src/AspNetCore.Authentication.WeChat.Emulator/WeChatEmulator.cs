@@ -25,6 +25,7 @@ public sealed partial class WeChatEmulator
     private readonly ConcurrentDictionary<string, Grant> _tokens = new(StringComparer.Ordinal);
     private readonly TimeProvider _time;
     private long _distinctUsers;
+    private long _lastSweepTicks;
 
     /// <summary>Initializes the emulator.</summary>
     /// <param name="options">The emulator's options.</param>
@@ -278,8 +279,11 @@ public sealed partial class WeChatEmulator
 
     private void ForgetOldCodes(DateTimeOffset now)
     {
-        // Used codes are remembered (for 40163) only while they could have been valid.
-        if (_usedCodes.Count < 10_000)
+        // Used codes are remembered (for 40163) only while they could have been valid. The sweep walks every
+        // entry, so under load it runs at most once a minute rather than on every exchange.
+        var lastSweep = Interlocked.Read(ref _lastSweepTicks);
+        if (_usedCodes.Count < 10_000 || now.UtcTicks - lastSweep < TimeSpan.TicksPerMinute
+            || Interlocked.CompareExchange(ref _lastSweepTicks, now.UtcTicks, lastSweep) != lastSweep)
         {
             return;
         }

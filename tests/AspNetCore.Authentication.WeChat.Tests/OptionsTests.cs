@@ -174,6 +174,38 @@ public class OptionsTests
         Assert.Equal("wxdefault", options.Get(WeChatAuthenticationDefaults.AuthenticationScheme).AppId);
     }
 
+    [Fact]
+    public void The_backchannel_pool_recycles_connections_and_an_apps_own_handler_survives_a_second_scheme()
+    {
+        var services = new ServiceCollection().AddLogging();
+        services.AddAuthentication().AddWeChat(o => { });
+        using (var provider = services.BuildServiceProvider())
+        {
+            var handler = Assert.IsType<SocketsHttpHandler>(PrimaryHandler(provider));
+            Assert.InRange(handler.PooledConnectionLifetime, TimeSpan.FromMinutes(1), TimeSpan.FromMinutes(10));
+        }
+
+        using var own = new HttpClientHandler();
+        services.AddHttpClient(WeChatAuthenticationDefaults.HttpClientName).ConfigurePrimaryHttpMessageHandler(() => own);
+        services.AddAuthentication().AddWeChat("WeChat2", o => { });
+        using (var provider = services.BuildServiceProvider())
+        {
+            Assert.Same(own, PrimaryHandler(provider));
+        }
+    }
+
+    private static HttpMessageHandler PrimaryHandler(IServiceProvider provider)
+    {
+        var builder = provider.GetRequiredService<Microsoft.Extensions.Http.HttpMessageHandlerBuilder>();
+        builder.Name = WeChatAuthenticationDefaults.HttpClientName;
+        foreach (var configure in provider.GetRequiredService<IOptionsMonitor<Microsoft.Extensions.Http.HttpClientFactoryOptions>>().Get(builder.Name).HttpMessageHandlerBuilderActions)
+        {
+            configure(builder);
+        }
+
+        return builder.PrimaryHandler;
+    }
+
     private static async Task<WebApplication> StartBoundAppAsync(Dictionary<string, string?> configuration)
     {
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { EnvironmentName = "Testing" });

@@ -105,6 +105,36 @@ public sealed class EmulatorProtocolTests : IAsyncLifetime
         Assert.DoesNotContain("oEmu_XiaoMing_6bmasdsad6_2sgVt7hM", openIds);
     }
 
+    [Fact]
+    public async Task Used_codes_are_forgotten_once_they_could_no_longer_be_valid_and_not_swept_on_every_exchange()
+    {
+        var clock = new ManualClock();
+        var emulator = new AspNetCore.Authentication.WeChat.Emulator.WeChatEmulator(
+            Microsoft.Extensions.Options.Options.Create(new AspNetCore.Authentication.WeChat.Emulator.WeChatEmulatorOptions { AppSecret = "s" }), clock);
+        var user = emulator.Options.Users[0];
+        Task<string> Exchange(string code) => emulator.ExchangeCodeAsync(emulator.Options.AppId, "s", code, "authorization_code", default);
+
+        var codes = Enumerable.Range(0, 10_001).Select(_ => emulator.IssueCode(user, "snsapi_base")).ToList();
+        foreach (var code in codes)
+        {
+            await Exchange(code);
+        }
+
+        Assert.Contains("40163", await Exchange(codes[0]), StringComparison.Ordinal);
+
+        // Past the code lifetime a sweep forgets them: an old code is now merely invalid.
+        clock.Now += emulator.Options.CodeLifetime + TimeSpan.FromMinutes(2);
+        await Exchange(emulator.IssueCode(user, "snsapi_base"));
+        Assert.Contains("40029", await Exchange(codes[0]), StringComparison.Ordinal);
+    }
+
+    private sealed class ManualClock : TimeProvider
+    {
+        public DateTimeOffset Now { get; set; } = new(2026, 11, 21, 8, 0, 0, TimeSpan.Zero);
+
+        public override DateTimeOffset GetUtcNow() => Now;
+    }
+
     private async Task<string> ConsentAsync(string scope)
     {
         var consent = await _client.PostAsync("/connect/oauth2/authorize", new FormUrlEncodedContent(new Dictionary<string, string>
