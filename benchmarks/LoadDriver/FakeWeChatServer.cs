@@ -44,7 +44,7 @@ internal sealed class FakeWeChatServer : IAsyncDisposable
     public static async Task<FakeWeChatServer> StartAsync(string appSecret)
     {
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { EnvironmentName = Environments.Production });
-        builder.Logging.SetMinimumLevel(LogLevel.Warning);
+        builder.Logging.ClearProviders();
         ListenOptions? browser = null;
         ListenOptions? backchannel = null;
         FakeWeChatServer? server = null;

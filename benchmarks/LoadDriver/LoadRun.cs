@@ -59,7 +59,11 @@ internal static class LoadRun
             await Task.WhenAll(running).ConfigureAwait(false);
         }
 
-        log.WriteLine($"The sample's output during the run (last 20 lines):{Environment.NewLine}{string.Join(Environment.NewLine, sample.Output.Split('\n').TakeLast(20))}");
+        if (failures.First.Count > 0)
+        {
+            log.WriteLine($"The sample's last output lines:{Environment.NewLine}{string.Join(Environment.NewLine, sample.Output.Split('\n').TakeLast(20))}");
+        }
+
         var latencies = users.SelectMany(u => u.MeasuredLatencies).Order().ToArray();
         return new LoadReport
         {

@@ -1,20 +1,28 @@
-using LoadDriver;
+namespace LoadDriver;
 
-// Complete WeChat sign-ins against the MVC sample, for a fixed time; see docs/benchmarks.md.
-LoadOptions options;
-try
+/// <summary>
+/// Complete WeChat sign-ins against the MVC sample for a fixed time; see docs/benchmarks.md.
+/// </summary>
+internal static class Program
 {
-    options = LoadOptions.Parse(args);
-}
-catch (ArgumentException ex)
-{
-    await Console.Error.WriteLineAsync(ex.Message);
-    return 2;
-}
+    public static async Task<int> Main(string[] args)
+    {
+        LoadOptions options;
+        try
+        {
+            options = LoadOptions.Parse(args);
+        }
+        catch (ArgumentException ex)
+        {
+            await Console.Error.WriteLineAsync(ex.Message).ConfigureAwait(false);
+            return 2;
+        }
 
-var report = await LoadRun.RunAsync(options, Console.Out);
-Console.WriteLine();
-report.WriteTo(Console.Out);
+        var report = await LoadRun.RunAsync(options, Console.Out).ConfigureAwait(false);
+        Console.WriteLine();
+        report.WriteTo(Console.Out);
 
-// Speed targets are reported; a failed or crossed sign-in fails the run.
-return report.IsCorrect ? 0 : 1;
+        // Speed targets are reported; a failed or crossed sign-in fails the run.
+        return report.IsCorrect ? 0 : 1;
+    }
+}
