@@ -20,7 +20,7 @@ namespace AspNetCore.Authentication.WeChat.Benchmarks;
 public class SignInBenchmarks
 {
     // Every callback needs a fresh challenge (state and code are single-use): each iteration prepares this many.
-    private const int Invocations = 1024;
+    private const int Invocations = 4096;
 
     private readonly Queue<(string Url, string Cookie)> _pending = new(Invocations);
     private SignInApp _weChat = null!;
