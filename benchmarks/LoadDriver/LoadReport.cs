@@ -55,8 +55,14 @@ internal sealed record LoadReport
 
     public long TotalConnections => ConnectionsDuringWarmUp + ConnectionsDuringMeasurement;
 
-    /// <summary>No failures, no crossed identities, and connections bounded by the number of concurrent users.</summary>
-    public bool IsCorrect => Errors == 0 && CrossedIdentities == 0 && TotalSignIns > 0 && TotalConnections <= Options.Users;
+    /// <summary>
+    /// Whether the app reused its connections to WeChat: at most one per concurrent user, or (on long runs, where the
+    /// pool recycles connections every few minutes) fewer than one per hundred sign-ins. Never one per sign-in.
+    /// </summary>
+    public bool ConnectionsPooled => TotalConnections <= Options.Users || TotalConnections * 100 <= TotalSignIns;
+
+    /// <summary>No failures, no crossed identities, and pooled connections to WeChat.</summary>
+    public bool IsCorrect => Errors == 0 && CrossedIdentities == 0 && TotalSignIns > 0 && ConnectionsPooled;
 
     public void WriteTo(TextWriter output)
     {
@@ -71,7 +77,7 @@ internal sealed record LoadReport
         Row(output, "App CPU per sign-in (utime+stime)", string.Create(c, $"{CpuMillisecondsPerSignIn:0.000} ms ({AppCpuTime.TotalSeconds:0.00} s CPU)"), string.Create(c, $"≤ {TargetCpuMillisecondsPerSignIn:0.00} ms"), CpuMillisecondsPerSignIn <= TargetCpuMillisecondsPerSignIn);
         Row(output, "Errors (whole run)", string.Create(c, $"{Errors} of {TotalSignIns}"), "0", Errors == 0);
         Row(output, "Crossed identities (whole run)", string.Create(c, $"{CrossedIdentities}"), "0", CrossedIdentities == 0);
-        Row(output, "App → WeChat TCP connections", string.Create(c, $"{ConnectionsDuringWarmUp} in warm-up, {ConnectionsDuringMeasurement} in window, over {TotalSignIns} sign-ins"), string.Create(c, $"≤ {Options.Users} (pool), not growing"), TotalConnections <= Options.Users);
+        Row(output, "App → WeChat TCP connections", string.Create(c, $"{ConnectionsDuringWarmUp} in warm-up, {ConnectionsDuringMeasurement} in window, over {TotalSignIns} sign-ins"), string.Create(c, $"≤ {Options.Users} (pool), not growing"), ConnectionsPooled);
         output.WriteLine(string.Create(c, $"Driver and WeChat fake CPU in the window: {DriverCpuTime.TotalSeconds:0.00} s ({DriverCpuTime.TotalMilliseconds / Math.Max(1, MeasuredSignIns):0.000} ms per sign-in); the app's share of the machine: {AppCpuTime.TotalSeconds / (MeasuredTime.TotalSeconds * Environment.ProcessorCount):P0}."));
         foreach (var failure in FirstFailures)
         {
