@@ -10,7 +10,7 @@ internal readonly record struct InMemoryResponse(int StatusCode, IHeaderDictiona
     public string Location => Headers.Location.ToString();
 
     /// <summary>The <c>name=value</c> pairs of the response's Set-Cookie headers, as a request Cookie header.</summary>
-    public string Cookies => string.Join("; ", Headers.SetCookie.Select(c => c![..c!.IndexOf(';', StringComparison.Ordinal)]));
+    public string Cookies => string.Join("; ", Headers.SetCookie.Select(c => c!.Split(';', 2)[0]));
 
     /// <summary>Throws unless the response is a redirect, with a Set-Cookie named as given when asked.</summary>
     public InMemoryResponse EnsureRedirect(string? setsCookie = null)

@@ -7,10 +7,6 @@ internal sealed class CookieJar
 {
     private readonly Dictionary<string, string> _cookies = new(StringComparer.Ordinal);
 
-    public int Count => _cookies.Count;
-
-    public bool Contains(string name) => _cookies.ContainsKey(name);
-
     public void Collect(HttpResponseMessage response)
     {
         if (!response.Headers.TryGetValues("Set-Cookie", out var values))

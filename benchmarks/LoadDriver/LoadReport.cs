@@ -49,6 +49,11 @@ internal sealed record LoadReport
     /// <summary>Connections the app opened to WeChat's API port during the measured window.</summary>
     public required long ConnectionsDuringMeasurement { get; init; }
 
+    /// <summary>
+    /// Lines the sample logged during the measured window: with production settings a successful sign-in logs none.
+    /// </summary>
+    public required int SampleLogLinesDuringMeasurement { get; init; }
+
     public double SignInsPerSecond => MeasuredSignIns / MeasuredTime.TotalSeconds;
 
     public double CpuMillisecondsPerSignIn => MeasuredSignIns == 0 ? double.NaN : AppCpuTime.TotalMilliseconds / MeasuredSignIns;
@@ -79,6 +84,7 @@ internal sealed record LoadReport
         Row(output, "Crossed identities (whole run)", string.Create(c, $"{CrossedIdentities}"), "0", CrossedIdentities == 0);
         Row(output, "App → WeChat TCP connections", string.Create(c, $"{ConnectionsDuringWarmUp} in warm-up, {ConnectionsDuringMeasurement} in window, over {TotalSignIns} sign-ins"), string.Create(c, $"≤ {Options.Users} (pool), not growing"), ConnectionsPooled);
         output.WriteLine(string.Create(c, $"Driver and WeChat fake CPU in the window: {DriverCpuTime.TotalSeconds:0.00} s ({DriverCpuTime.TotalMilliseconds / Math.Max(1, MeasuredSignIns):0.000} ms per sign-in); the app's share of the machine: {AppCpuTime.TotalSeconds / (MeasuredTime.TotalSeconds * Environment.ProcessorCount):P0}."));
+        output.WriteLine(string.Create(c, $"Lines the sample logged in the window: {SampleLogLinesDuringMeasurement}."));
         foreach (var failure in FirstFailures)
         {
             output.WriteLine("Failure: " + failure);

@@ -34,6 +34,7 @@ internal static class LoadRun
         using var stop = new CancellationTokenSource();
         var running = users.Select(u => Task.Run(() => u.RunAsync(stop.Token))).ToArray();
         long connectionsAtStart, connectionsAtEnd;
+        int logLinesAtStart, logLinesAtEnd;
         TimeSpan cpuAtStart, cpuAtEnd, driverCpuAtStart, driverCpuAtEnd, measured;
         try
         {
@@ -43,6 +44,7 @@ internal static class LoadRun
             cpuAtStart = sample.CpuTime;
             driverCpuAtStart = CurrentProcessCpu();
             connectionsAtStart = weChat.BackchannelConnections;
+            logLinesAtStart = sample.OutputLines;
             var started = Stopwatch.GetTimestamp();
             window.Open();
             log.WriteLine(string.Create(CultureInfo.InvariantCulture, $"Measuring for {options.Duration.TotalSeconds:0} s…"));
@@ -52,6 +54,7 @@ internal static class LoadRun
             cpuAtEnd = sample.CpuTime;
             driverCpuAtEnd = CurrentProcessCpu();
             connectionsAtEnd = weChat.BackchannelConnections;
+            logLinesAtEnd = sample.OutputLines;
         }
         finally
         {
@@ -82,6 +85,7 @@ internal static class LoadRun
             DriverCpuTime = driverCpuAtEnd - driverCpuAtStart,
             ConnectionsDuringWarmUp = connectionsAtStart,
             ConnectionsDuringMeasurement = connectionsAtEnd - connectionsAtStart,
+            SampleLogLinesDuringMeasurement = logLinesAtEnd - logLinesAtStart,
         };
     }
 

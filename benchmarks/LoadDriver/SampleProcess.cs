@@ -13,6 +13,7 @@ internal sealed partial class SampleProcess : IDisposable
 {
     private readonly Process _process;
     private readonly StringBuilder _output = new();
+    private int _outputLines;
 
     private SampleProcess(Process process)
     {
@@ -84,6 +85,18 @@ internal sealed partial class SampleProcess : IDisposable
         }
     }
 
+    /// <summary>How many lines the sample has written to stdout and stderr.</summary>
+    public int OutputLines
+    {
+        get
+        {
+            lock (_output)
+            {
+                return _outputLines;
+            }
+        }
+    }
+
     /// <summary>What the sample wrote to stdout and stderr.</summary>
     public string Output
     {
@@ -125,6 +138,7 @@ internal sealed partial class SampleProcess : IDisposable
         lock (_output)
         {
             _output.AppendLine(line);
+            _outputLines++;
         }
 
         if (listening is not null && ListeningLine().Match(line) is { Success: true } match)

@@ -30,6 +30,10 @@ public class LoadDriverSmokeTests(ITestOutputHelper output)
         // The app reaches WeChat over pooled connections: at most one per concurrent sign-in, never one per sign-in.
         Assert.InRange(report.TotalConnections, 1, options.Users);
         Assert.True(report.IsCorrect);
+
+        // With production settings a successful sign-in logs nothing: no backchannel request lines (their URLs carry
+        // the AppSecret), no "was challenged" line per visitor.
+        Assert.Equal(0, report.SampleLogLinesDuringMeasurement);
     }
 
     [Fact]
