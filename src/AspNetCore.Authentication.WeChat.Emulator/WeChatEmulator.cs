@@ -93,8 +93,12 @@ public sealed partial class WeChatEmulator
     /// <summary>Issues a single-use code for a user, as WeChat does when the user consents.</summary>
     /// <param name="user">The user who consented.</param>
     /// <param name="scope">The scope granted.</param>
+    /// <param name="emulatorBaseUrl">
+    /// Where the browser reaches the emulator (origin, path base and prefix), for the avatar URL of a user without a
+    /// <see cref="WeChatEmulatorUser.HeadImageUrl"/>; without it such a user has no avatar.
+    /// </param>
     /// <returns>The code.</returns>
-    public string IssueCode(WeChatEmulatorUser user, string scope)
+    public string IssueCode(WeChatEmulatorUser user, string scope, string? emulatorBaseUrl = null)
     {
         ArgumentNullException.ThrowIfNull(user);
         if (Options.DistinctUserPerCode)
@@ -110,7 +114,7 @@ public sealed partial class WeChatEmulator
         }
 
         var code = RandomNumberGenerator.GetHexString(32, lowercase: true);
-        _codes[code] = new Grant(user, scope, _time.GetUtcNow() + Options.CodeLifetime);
+        _codes[code] = new Grant(user, scope, _time.GetUtcNow() + Options.CodeLifetime, emulatorBaseUrl?.TrimEnd('/'));
         return code;
     }
 
@@ -263,7 +267,7 @@ public sealed partial class WeChatEmulator
             ["province"] = "",
             ["city"] = "",
             ["country"] = "",
-            ["headimgurl"] = user.HeadImageUrl,
+            ["headimgurl"] = AvatarUrl(user, grant.EmulatorBaseUrl),
             ["privilege"] = Array.Empty<string>(),
         };
         if (user.UnionId is not null)
@@ -305,7 +309,26 @@ public sealed partial class WeChatEmulator
         }
     }
 
-    private sealed record Grant(WeChatEmulatorUser User, string Scope, DateTimeOffset Expires);
+    /// <summary>
+    /// The avatar URL WeChat would send: the user's own, or the emulator's drawing of it (an http URL, as WeChat's image
+    /// servers give, so that it passes the package's avatar check).
+    /// </summary>
+    internal static string AvatarUrl(WeChatEmulatorUser user, string? emulatorBaseUrl)
+        => user.HeadImageUrl is { Length: > 0 } own ? own
+            : emulatorBaseUrl is null ? ""
+            : $"{emulatorBaseUrl}/mmopen/{Uri.EscapeDataString(user.OpenId)}/132";
+
+    /// <summary>An avatar in WeChat's style: the first character of the nickname on a colour picked by the openid.</summary>
+    internal string DrawAvatar(string openId)
+    {
+        var user = Options.Users.FirstOrDefault(u => u.OpenId == openId);
+        var letter = user is { Nickname.Length: > 0 } ? user.Nickname[..System.Globalization.StringInfo.GetNextTextElementLength(user.Nickname)] : "微";
+        string[] colors = ["#07c160", "#1485ee", "#fa5151", "#ffc300", "#6467f0"];
+        var color = colors[(int)((uint)string.GetHashCode(openId, StringComparison.Ordinal) % (uint)colors.Length)];
+        return $"<svg xmlns='http://www.w3.org/2000/svg' width='132' height='132'><rect width='132' height='132' fill='{color}'/><text x='66' y='88' font-size='64' text-anchor='middle' fill='white' font-family='sans-serif'>{System.Security.SecurityElement.Escape(letter)}</text></svg>";
+    }
+
+    private sealed record Grant(WeChatEmulatorUser User, string Scope, DateTimeOffset Expires, string? EmulatorBaseUrl = null);
 
     [GeneratedRegex(@"^\?appid=[^&]*&redirect_uri=[^&]*&response_type=[^&]*&scope=[^&]*&state=[^&]*(&forcePopup=(true|false))?$")]
     private static partial Regex StrictQuery();

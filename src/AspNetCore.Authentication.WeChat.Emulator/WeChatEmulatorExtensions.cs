@@ -64,8 +64,8 @@ public static class WeChatEmulatorExtensions
 
             // Like WeChat, snsapi_base authorizes silently: no page, straight back with a code.
             return request.Scope == "snsapi_base" || emulator.Options.SilentAuthorization
-                ? Results.Redirect(WeChatEmulator.CallbackUrl(request, emulator.IssueCode(emulator.Options.Users[0], request.Scope)))
-                : Results.Content(WeChatEmulatorPages.Consent(emulator.Options, rawQuery, request.Scope, html), "text/html; charset=utf-8");
+                ? Results.Redirect(WeChatEmulator.CallbackUrl(request, emulator.IssueCode(emulator.Options.Users[0], request.Scope, BaseUrl(context))))
+                : Results.Content(WeChatEmulatorPages.Consent(emulator.Options, rawQuery, request.Scope, BaseUrl(context), html), "text/html; charset=utf-8");
         });
         group.MapPost("/connect/oauth2/authorize", async (HttpContext context) =>
         {
@@ -86,7 +86,7 @@ public static class WeChatEmulatorExtensions
                 return Results.Content(WeChatEmulatorPages.Error("请选择一个测试用户 / Choose a test user.", html), "text/html; charset=utf-8", statusCode: StatusCodes.Status400BadRequest);
             }
 
-            return Results.Redirect(WeChatEmulator.CallbackUrl(request, emulator.IssueCode(emulator.Options.Users[index], request.Scope)));
+            return Results.Redirect(WeChatEmulator.CallbackUrl(request, emulator.IssueCode(emulator.Options.Users[index], request.Scope, BaseUrl(context))));
         }).DisableAntiforgery();
         group.MapGet("/sns/oauth2/access_token", async (HttpContext context) =>
         {
@@ -96,6 +96,13 @@ public static class WeChatEmulatorExtensions
         });
         group.MapGet("/sns/userinfo", (HttpContext context) =>
             Results.Text(emulator.GetUserInfo(context.Request.Query["access_token"], context.Request.Query["openid"]), WeChatEmulator.ContentType));
+        group.MapGet("/mmopen/{openid}/{size:int}", (string openid) =>
+            Results.Text(emulator.DrawAvatar(openid), "image/svg+xml; charset=utf-8"));
         return group;
     }
+
+    // Where the browser reached the emulator: its origin, the app's path base and the emulator's prefix.
+    private static string BaseUrl(HttpContext context)
+        => string.Concat(context.Request.Scheme, "://", context.Request.Host.ToUriComponent(), context.Request.PathBase.ToUriComponent(),
+            context.Request.Path.ToUriComponent()[..^"/connect/oauth2/authorize".Length]);
 }

@@ -57,27 +57,20 @@ public sealed class WeChatEmulatorOptions
             OpenId = "oEmu_XiaoMing_6bmasdsad6_2sgVt7hM",
             UnionId = "uEmu_XiaoMing_o6_bmasdasdsad6_2sg",
             Nickname = "小明 😀",
-            HeadImageUrl = Avatar("#07c160", "明"),
             Description = "有 unionid / with unionid",
         },
         new()
         {
             OpenId = "oEmu_LiLei_9xk2LmQ7vR3sT8uW1yZ4aB",
             Nickname = "Li Lei",
-            HeadImageUrl = Avatar("#1485ee", "L"),
             Description = "无 unionid / without unionid",
         },
         new()
         {
             OpenId = "oEmu_Busy_000000000000000000000000",
             Nickname = "系统繁忙",
-            HeadImageUrl = Avatar("#fa5151", "!"),
             TokenErrorCode = -1,
             Description = "换取 token 时返回 errcode -1 / token exchange answers errcode -1",
         },
     ];
-
-    private static string Avatar(string color, string letter)
-        => "data:image/svg+xml," + Uri.EscapeDataString(
-            $"<svg xmlns='http://www.w3.org/2000/svg' width='132' height='132'><rect width='132' height='132' fill='{color}'/><text x='66' y='88' font-size='64' text-anchor='middle' fill='white' font-family='sans-serif'>{letter}</text></svg>");
 }

@@ -14,7 +14,10 @@ public sealed class WeChatEmulatorUser
     /// <summary>Gets or sets the nickname.</summary>
     public string Nickname { get; set; } = "";
 
-    /// <summary>Gets or sets the avatar URL (<c>headimgurl</c>); a data: URL keeps the emulator offline.</summary>
+    /// <summary>
+    /// Gets or sets the avatar URL (<c>headimgurl</c>), an absolute http or https URL. When empty (the default), the
+    /// emulator draws one and serves it itself, so that it works offline.
+    /// </summary>
     public string HeadImageUrl { get; set; } = "";
 
     /// <summary>

@@ -32,7 +32,7 @@ internal static partial class LoggingExtensions
     [LoggerMessage(1007, LogLevel.Warning, "The WeChat callback arrived without its correlation cookie '{CookieName}'. The browser that began the sign-in did not send it back: WeChat's in-app browser sometimes drops cookies, the link may have been opened in another browser, or the cookie was blocked (SameSite or Secure settings).", EventName = "WeChatCorrelationCookieMissing")]
     public static partial void CorrelationCookieMissing(this ILogger logger, string cookieName);
 
-    [LoggerMessage(1008, LogLevel.Warning, "WeChat's {Endpoint} returned errcode {ErrorCode} ({ErrorMessage}).", EventName = "WeChatErrorCode")]
+    [LoggerMessage(1008, LogLevel.Warning, "{Endpoint} returned errcode {ErrorCode} ({ErrorMessage}).", EventName = "WeChatErrorCode")]
     public static partial void WeChatErrorCode(this ILogger logger, string endpoint, int errorCode, string? errorMessage);
 
     [LoggerMessage(1009, LogLevel.Warning, "Calling WeChat failed: {Reason}", EventName = "WeChatRequestFailed")]
@@ -43,6 +43,9 @@ internal static partial class LoggingExtensions
 
     [LoggerMessage(1011, LogLevel.Information, "WeChat refused the profile of a snapshot-page user (errcode 48001); the sign-in continues with the token response's identity.", EventName = "WeChatSnapshotUserWithoutProfile")]
     public static partial void SnapshotUserWithoutProfile(this ILogger logger);
+
+    [LoggerMessage(1013, LogLevel.Warning, "WeChat returned no unionid for this user, so the sign-in failed: the 'NameIdentifierSource' option is UnionId. A unionid needs the official account bound to a WeChat Open Platform account and the snsapi_userinfo scope; UnionIdOrOpenId falls back to the openid.", EventName = "WeChatUnionIdRequired")]
+    public static partial void UnionIdRequired(this ILogger logger);
 
     [LoggerMessage(1012, LogLevel.Warning, "The WeChat sign-in succeeded, but the state store could not record which user it signed in; a repeated callback from this browser will show an error.", EventName = "WeChatStateCompletionNotRecorded")]
     public static partial void StateCompletionNotRecorded(this ILogger logger, Exception exception);

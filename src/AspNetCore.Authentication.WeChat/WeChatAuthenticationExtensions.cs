@@ -74,7 +74,12 @@ public static class WeChatAuthenticationExtensions
                 .RemoveAllLoggers()
                 // The options keep one client for the app's lifetime, so its pool (not the factory) recycles
                 // connections, letting a change of WeChat's API addresses take effect.
-                .ConfigurePrimaryHttpMessageHandler(static () => new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(5) });
+                .ConfigurePrimaryHttpMessageHandler(static () => new SocketsHttpHandler
+                {
+                    PooledConnectionLifetime = TimeSpan.FromMinutes(5),
+                    // WeChat's APIs never redirect; following one would send the AppSecret and the code elsewhere.
+                    AllowAutoRedirect = false,
+                });
         }
 
         // Registered before AddOAuth's own post-configuration, which would otherwise create a Backchannel first.

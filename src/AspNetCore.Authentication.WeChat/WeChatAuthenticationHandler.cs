@@ -228,27 +228,14 @@ public class WeChatAuthenticationHandler : OAuthHandler<WeChatAuthenticationOpti
             .Append("&grant_type=authorization_code")
             .ToString();
 
-        JsonDocument document;
         try
         {
-            document = await CallWeChatAsync(url, TokenEndpointName).ConfigureAwait(false);
+            return OAuthTokenResponse.Success(await CallWeChatAsync(url, TokenEndpointName, WeChatTokenIdentity.Read).ConfigureAwait(false));
         }
         catch (WeChatAuthenticationException ex)
         {
             return OAuthTokenResponse.Failed(ex);
         }
-
-        var root = document.RootElement;
-        if (root.GetNonEmptyString("access_token") is null
-            || root.GetNonEmptyString("openid") is null)
-        {
-            document.Dispose();
-            var failure = new WeChatAuthenticationException($"{TokenEndpointName} answered without an access_token or openid. Please try again.");
-            Logger.WeChatRequestFailed(failure.Message);
-            return OAuthTokenResponse.Failed(failure);
-        }
-
-        return OAuthTokenResponse.Success(document);
     }
 
     /// <inheritdoc />
@@ -256,34 +243,48 @@ public class WeChatAuthenticationHandler : OAuthHandler<WeChatAuthenticationOpti
     {
         _ticketProperties = properties;
         var token = tokens.Response!.RootElement;
-        var openId = token.GetNonEmptyString("openid")!;
+        var signedIn = WeChatTokenIdentity.Read(token, TokenEndpointName);
 
         JsonDocument? profile = null;
         try
         {
             // snsapi_base grants no profile: WeChat answers 48001 to /sns/userinfo, so the identity comes from
             // the token response alone (shared/wechat-api.md §3.4).
-            if (GrantsUserInfo(token))
+            if (GrantsUserInfo(signedIn))
             {
-                profile = await GetUserInformationAsync(tokens.AccessToken!, openId, token).ConfigureAwait(false);
+                profile = await GetUserInformationAsync(tokens.AccessToken!, signedIn).ConfigureAwait(false);
             }
             else
             {
                 Logger.UserInfoSkipped();
             }
 
-            using var user = WeChatUserDocument.Create(profile?.RootElement, token);
-            if (Options.NameIdentifierSource == WeChatNameIdentifierSource.UnionId
-                && user.RootElement.GetNonEmptyString("unionid") is null)
+            JsonDocument user;
+            try
             {
-                throw new WeChatAuthenticationException("WeChat did not return a unionid for this user, but the 'NameIdentifierSource' option requires one. A unionid is only returned when the official account is bound to a WeChat Open Platform account and the user granted snsapi_userinfo; use UnionIdOrOpenId to fall back to the openid.");
+                user = WeChatUserDocument.Create(signedIn, profile?.RootElement, UserInformationEndpointName);
+            }
+            catch (WeChatAuthenticationException ex)
+            {
+                LogFailure(ex, UserInformationEndpointName);
+                throw;
             }
 
-            var context = new OAuthCreatingTicketContext(new ClaimsPrincipal(identity), properties, Context, Scheme, Options, Backchannel, tokens, user.RootElement);
-            context.RunClaimActions();
-            await Events.CreatingTicket(context).ConfigureAwait(false);
-            _signedInOpenId = openId;
-            return new AuthenticationTicket(context.Principal!, context.Properties, Scheme.Name);
+            using (user)
+            {
+                if (Options.NameIdentifierSource == WeChatNameIdentifierSource.UnionId
+                    && user.RootElement.GetNonEmptyString("unionid") is null)
+                {
+                    Logger.UnionIdRequired();
+                    throw new WeChatAuthenticationException("WeChat did not return a unionid for this user, but the 'NameIdentifierSource' option requires one. A unionid is only returned when the official account is bound to a WeChat Open Platform account and the user granted snsapi_userinfo; use UnionIdOrOpenId to fall back to the openid.");
+                }
+
+                var context = new OAuthCreatingTicketContext(new ClaimsPrincipal(identity), properties, Context, Scheme, Options, Backchannel, tokens, user.RootElement);
+                context.RunClaimActions();
+                await Events.CreatingTicket(context).ConfigureAwait(false);
+                _signedInOpenId = signedIn.OpenId;
+                return new AuthenticationTicket(context.Principal!, context.Properties, Scheme.Name);
+            }
         }
         finally
         {
@@ -291,60 +292,61 @@ public class WeChatAuthenticationHandler : OAuthHandler<WeChatAuthenticationOpti
         }
     }
 
-    private async Task<JsonDocument?> GetUserInformationAsync(string accessToken, string openId, JsonElement token)
+    private async Task<JsonDocument?> GetUserInformationAsync(string accessToken, WeChatTokenIdentity signedIn)
     {
         var url = StartQuery(Options.UserInformationEndpoint)
             .Append("access_token=").Append(Uri.EscapeDataString(accessToken))
-            .Append("&openid=").Append(Uri.EscapeDataString(openId))
+            .Append("&openid=").Append(Uri.EscapeDataString(signedIn.OpenId))
             .Append("&lang=").Append(Uri.EscapeDataString(Options.Language))
             .ToString();
 
-        JsonDocument profile;
         try
         {
-            profile = await CallWeChatAsync(url, UserInformationEndpointName).ConfigureAwait(false);
+            return await CallWeChatAsync<object?>(url, UserInformationEndpointName, check: null).ConfigureAwait(false);
         }
-        catch (WeChatAuthenticationException ex) when (ex.ErrorCode == 48001 && token.TryGetProperty("is_snapshotuser", out _))
+        catch (WeChatAuthenticationException ex) when (ex.ErrorCode == 48001 && signedIn.IsSnapshotUser)
         {
             // Snapshot-page (快照页) users get 48001 from /sns/userinfo; their token response is all there is.
             Logger.SnapshotUserWithoutProfile();
             return null;
         }
-
-        if (profile.RootElement.GetNonEmptyString("openid") is { } profileOpenId
-            && !string.Equals(profileOpenId, openId, StringComparison.Ordinal))
-        {
-            profile.Dispose();
-            throw new WeChatAuthenticationException($"{UserInformationEndpointName} answered with the profile of a different user than the token; the sign-in was stopped. Please try again.");
-        }
-
-        return profile;
     }
 
-    private async Task<JsonDocument> CallWeChatAsync(string url, string endpointName)
+    /// <summary>
+    /// Calls WeChat, checks the answer with <paramref name="check"/>, and logs any failure once.
+    /// </summary>
+    private async Task<JsonDocument> CallWeChatAsync<T>(string url, string endpointName, Func<JsonElement, string, T>? check)
     {
+        JsonDocument? document = null;
         try
         {
-            return await WeChatApi.GetJsonAsync(Backchannel, url, endpointName, Options.BackchannelTimeout, Context.RequestAborted).ConfigureAwait(false);
+            document = await WeChatApi.GetJsonAsync(Backchannel, url, endpointName, Options.BackchannelTimeout, Context.RequestAborted).ConfigureAwait(false);
+            check?.Invoke(document.RootElement, endpointName);
+            return document;
         }
         catch (WeChatAuthenticationException ex)
         {
-            if (ex.ErrorCode is { } errorCode)
-            {
-                Logger.WeChatErrorCode(endpointName, errorCode, ex.ErrorMessage);
-            }
-            else
-            {
-                Logger.WeChatRequestFailed(ex.Message);
-            }
-
+            document?.Dispose();
+            LogFailure(ex, endpointName);
             throw;
         }
     }
 
-    private bool GrantsUserInfo(JsonElement token)
+    private void LogFailure(WeChatAuthenticationException failure, string endpointName)
     {
-        var granted = token.GetNonEmptyString("scope") ?? FormatScope();
+        if (failure.ErrorCode is { } errorCode)
+        {
+            Logger.WeChatErrorCode(endpointName, errorCode, failure.ErrorMessage);
+        }
+        else
+        {
+            Logger.WeChatRequestFailed(failure.Message);
+        }
+    }
+
+    private bool GrantsUserInfo(WeChatTokenIdentity signedIn)
+    {
+        var granted = signedIn.Scope ?? FormatScope();
         foreach (var range in granted.AsSpan().Split(','))
         {
             if (granted.AsSpan()[range].Trim().SequenceEqual(WeChatAuthenticationDefaults.UserInfoScope))

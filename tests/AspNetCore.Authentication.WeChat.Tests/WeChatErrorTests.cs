@@ -97,7 +97,7 @@ public class WeChatErrorTests
 
         var failure = await SignInExpectingFailureAsync(host);
 
-        Assert.Contains("different user", failure.Message, StringComparison.Ordinal);
+        Assert.Contains("openid is not the token's", failure.Message, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -151,7 +151,7 @@ public class WeChatErrorTests
 
         var failure = await SignInExpectingFailureAsync(host);
 
-        Assert.Contains("without an access_token or openid", failure.Message, StringComparison.Ordinal);
+        Assert.Contains("without an access_token", failure.Message, StringComparison.Ordinal);
     }
 
     [Theory]

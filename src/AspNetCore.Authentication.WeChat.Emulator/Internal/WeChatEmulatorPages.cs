@@ -25,7 +25,7 @@ internal static class WeChatEmulatorPages
         </style>
         """;
 
-    public static string Consent(WeChatEmulatorOptions options, string rawQuery, string scope, HtmlEncoder html)
+    public static string Consent(WeChatEmulatorOptions options, string rawQuery, string scope, string emulatorBaseUrl, HtmlEncoder html)
     {
         var page = new StringBuilder(4096);
         page.Append("<!DOCTYPE html><html lang=\"zh-CN\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width,initial-scale=1\"><title>微信授权 · WeChat authorization (emulator)</title>")
@@ -39,7 +39,7 @@ internal static class WeChatEmulatorPages
         {
             var user = options.Users[i];
             page.Append("<label class=\"user\"><input type=\"radio\" name=\"user\" value=\"").Append(i.ToString(CultureInfo.InvariantCulture)).Append('"')
-                .Append(i == 0 ? " checked" : "").Append("><img alt=\"\" src=\"").Append(html.Encode(user.HeadImageUrl)).Append("\"><span><strong class=\"nickname\">")
+                .Append(i == 0 ? " checked" : "").Append("><img alt=\"\" src=\"").Append(html.Encode(WeChatEmulator.AvatarUrl(user, emulatorBaseUrl))).Append("\"><span><strong class=\"nickname\">")
                 .Append(html.Encode(user.Nickname)).Append("</strong><br><span class=\"muted\">")
                 .Append(html.Encode(user.Description ?? user.OpenId)).Append("</span></span></label>");
         }

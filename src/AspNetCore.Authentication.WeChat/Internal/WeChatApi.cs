@@ -31,9 +31,25 @@ internal static class WeChatApi
         timeoutSource.CancelAfter(timeout);
         try
         {
-            using var request = new HttpRequestMessage(HttpMethod.Get, url);
+            var requestUri = new Uri(url);
+            using var request = new HttpRequestMessage(HttpMethod.Get, requestUri);
             request.Headers.Accept.Add(JsonMediaType);
             using var response = await client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, timeoutSource.Token).ConfigureAwait(false);
+
+            // WeChat's APIs never redirect. A redirect would carry the AppSecret and the code elsewhere, and its answer
+            // would decide who signs in, so it is neither followed nor believed: the package's own client does not follow
+            // redirects, and an app's Backchannel that did is caught by the request URI having changed.
+            if ((int)response.StatusCode is >= 300 and < 400)
+            {
+                throw new WeChatAuthenticationException(string.Create(CultureInfo.InvariantCulture,
+                    $"{endpointName} answered HTTP {(int)response.StatusCode} ({response.StatusCode}), a redirect, which WeChat's API never sends; it was not followed. Please try again."));
+            }
+
+            if (response.RequestMessage?.RequestUri is { } answered && answered != requestUri)
+            {
+                throw new WeChatAuthenticationException($"The request to {endpointName} was redirected by the Backchannel, so its answer was not used. WeChat's API never redirects: set AllowAutoRedirect = false on the handler of the Backchannel or BackchannelHttpHandler option.");
+            }
+
             if (!response.IsSuccessStatusCode)
             {
                 throw new WeChatAuthenticationException(string.Create(CultureInfo.InvariantCulture,
@@ -108,7 +124,8 @@ internal static class WeChatApi
         JsonDocument document;
         try
         {
-            document = JsonDocument.Parse(body);
+            // A key given twice is not an answer to take either way (which openid would count?).
+            document = JsonDocument.Parse(body, new JsonDocumentOptions { AllowDuplicateProperties = false });
         }
         catch (JsonException ex)
         {
@@ -119,6 +136,17 @@ internal static class WeChatApi
         {
             document.Dispose();
             throw new WeChatAuthenticationException($"{endpointName} answered with JSON that is not an object. Please try again.");
+        }
+
+        // WeChat reports errors with errcode, never with OAuth's error/error_description. An answer carrying them is not
+        // WeChat's; its description is not repeated, only the error code, if it is a plain token.
+        if (document.RootElement.TryGetProperty("error", out var oauthError))
+        {
+            var code = oauthError.ValueKind == JsonValueKind.String && oauthError.GetString() is { Length: > 0 and <= 64 } text && UpstreamText.IsWeChatId(text.Replace('.', '_'), 64)
+                ? $" '{text}'"
+                : "";
+            document.Dispose();
+            throw new WeChatAuthenticationException($"{endpointName} answered with an OAuth error{code} instead of a WeChat response. Please try again.");
         }
 
         return document;
@@ -153,7 +181,7 @@ internal static class WeChatApi
         }
 
         var errorMessage = document.RootElement.TryGetProperty("errmsg", out var errmsgElement) && errmsgElement.ValueKind == JsonValueKind.String
-            ? errmsgElement.GetString()
+            ? UpstreamText.SanitizeErrorMessage(errmsgElement.GetString())
             : null;
         document.Dispose();
         throw new WeChatAuthenticationException(

@@ -4,35 +4,78 @@ using System.Text.Json;
 namespace AspNetCore.Authentication.WeChat.Internal;
 
 /// <summary>
-/// Builds the user JSON the claim actions run on: the profile from /sns/userinfo (if any), plus the
-/// identity fields of the token response that the profile lacks.
+/// Builds the user JSON the claim actions run on: the identity of the token response, plus the profile fields of
+/// <c>sns/userinfo</c> (if any), each bounded so that nothing WeChat sends can make the sign-in cookie unusable.
 /// </summary>
 internal static class WeChatUserDocument
 {
-    // Only identity fields: the tokens in the token response must never reach claims.
-    private static readonly string[] TokenFields = ["openid", "unionid", "scope", "is_snapshotuser"];
+    /// <summary>The most characters kept of a free-text field (nickname, province, city, country, a privilege).</summary>
+    public const int MaxTextCharacters = 32;
 
-    public static JsonDocument Create(JsonElement? profile, JsonElement token)
+    /// <summary>The most characters kept of a string field the package does not know (an app may map it).</summary>
+    public const int MaxOtherTextLength = 256;
+
+    /// <summary>The longest avatar URL kept; WeChat's are about 150 characters. Longer ones are dropped.</summary>
+    public const int MaxHeadImageUrlLength = 512;
+
+    /// <summary>The most privileges kept.</summary>
+    public const int MaxPrivileges = 16;
+
+    // Identity: only from the token response. The token response's tokens never reach the user JSON.
+    private const string OpenId = "openid";
+    private const string UnionId = "unionid";
+    private const string Scope = "scope";
+    private const string IsSnapshotUser = "is_snapshotuser";
+
+    /// <summary>
+    /// Checks that <paramref name="profile"/> is the profile of the token's user and builds the user JSON.
+    /// </summary>
+    /// <exception cref="WeChatAuthenticationException">The profile names another user, or a unionid that is not the token's.</exception>
+    public static JsonDocument Create(WeChatTokenIdentity identity, JsonElement? profile, string profileEndpointName)
     {
+        var unionId = identity.UnionId;
+        if (profile is { } user)
+        {
+            if (!user.TryGetProperty(OpenId, out var openId) || openId.ValueKind != JsonValueKind.String || !openId.ValueEquals(identity.OpenId))
+            {
+                throw new WeChatAuthenticationException($"{profileEndpointName} answered with a profile whose openid is not the token's; the sign-in was stopped. Please try again.");
+            }
+
+            var profileUnionId = WeChatTokenIdentity.ReadId(user, UnionId, profileEndpointName);
+            if (profileUnionId is not null && unionId is not null && !string.Equals(profileUnionId, unionId, StringComparison.Ordinal))
+            {
+                throw new WeChatAuthenticationException($"{profileEndpointName} answered with a unionid that is not the token's; the sign-in was stopped. Please try again.");
+            }
+
+            unionId ??= profileUnionId;
+        }
+
         var buffer = new ArrayBufferWriter<byte>(1024);
         using (var writer = new Utf8JsonWriter(buffer))
         {
             writer.WriteStartObject();
-            if (profile is { } user)
+            if (profile is { } fields)
             {
-                foreach (var property in user.EnumerateObject())
+                foreach (var property in fields.EnumerateObject())
                 {
-                    property.WriteTo(writer);
+                    WriteProfileField(writer, property);
                 }
             }
 
-            foreach (var name in TokenFields)
+            writer.WriteString(OpenId, identity.OpenId);
+            if (unionId is not null)
             {
-                if ((profile is null || !profile.Value.TryGetProperty(name, out _)) && token.TryGetProperty(name, out var value))
-                {
-                    writer.WritePropertyName(name);
-                    value.WriteTo(writer);
-                }
+                writer.WriteString(UnionId, unionId);
+            }
+
+            if (identity.Scope is not null)
+            {
+                writer.WriteString(Scope, identity.Scope);
+            }
+
+            if (identity.IsSnapshotUser)
+            {
+                writer.WriteNumber(IsSnapshotUser, 1);
             }
 
             writer.WriteEndObject();
@@ -40,4 +83,60 @@ internal static class WeChatUserDocument
 
         return JsonDocument.Parse(buffer.WrittenMemory);
     }
+
+    private static void WriteProfileField(Utf8JsonWriter writer, JsonProperty property)
+    {
+        var value = property.Value;
+        switch (property.Name)
+        {
+            case OpenId or UnionId or Scope or IsSnapshotUser:
+                return;
+            case "nickname" or "province" or "city" or "country":
+                if (value.ValueKind == JsonValueKind.String)
+                {
+                    writer.WriteString(property.Name, UpstreamText.Truncate(value.GetString()!, MaxTextCharacters, MaxTextCharacters * 4));
+                }
+
+                return;
+            case "headimgurl":
+                if (value.ValueKind == JsonValueKind.String && IsAvatarUrl(value.GetString()!))
+                {
+                    writer.WriteString(property.Name, value.GetString());
+                }
+
+                return;
+            case "privilege":
+                if (value.ValueKind == JsonValueKind.Array)
+                {
+                    writer.WriteStartArray(property.Name);
+                    foreach (var item in value.EnumerateArray().Where(i => i.ValueKind == JsonValueKind.String).Take(MaxPrivileges))
+                    {
+                        writer.WriteStringValue(UpstreamText.Truncate(item.GetString()!, MaxTextCharacters, MaxTextCharacters * 4));
+                    }
+
+                    writer.WriteEndArray();
+                }
+
+                return;
+        }
+
+        // Fields the package does not know (an app may map them with ClaimActions): bounded scalars only.
+        switch (value.ValueKind)
+        {
+            case JsonValueKind.String:
+                writer.WriteString(property.Name, UpstreamText.Truncate(value.GetString()!, MaxOtherTextLength, MaxOtherTextLength));
+                break;
+            case JsonValueKind.Number or JsonValueKind.True or JsonValueKind.False or JsonValueKind.Null:
+                property.WriteTo(writer);
+                break;
+        }
+    }
+
+    // Only what WeChat sends (an absolute http or https URL on WeChat's image servers) may end up in an <img src>.
+    private static bool IsAvatarUrl(string url)
+        => url.Length <= MaxHeadImageUrlLength
+           && UpstreamText.IsPrintableAscii(url)
+           && Uri.TryCreate(url, UriKind.Absolute, out var uri)
+           && (uri.Scheme == Uri.UriSchemeHttps || uri.Scheme == Uri.UriSchemeHttp)
+           && uri.Host.Length > 0;
 }

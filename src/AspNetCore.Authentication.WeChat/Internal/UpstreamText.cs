@@ -1,0 +1,116 @@
+using System.Buffers;
+using System.Globalization;
+using System.Text;
+using System.Text.RegularExpressions;
+
+namespace AspNetCore.Authentication.WeChat.Internal;
+
+/// <summary>
+/// Makes text that came from WeChat (or from something posing as it) safe to keep: bounded, one line, and
+/// without the server addresses WeChat puts in some error messages.
+/// </summary>
+internal static partial class UpstreamText
+{
+    /// <summary>The longest <c>errmsg</c> kept; WeChat's are well under 200 characters.</summary>
+    public const int MaxErrorMessageLength = 256;
+
+    private static readonly SearchValues<char> WeChatIdCharacters =
+        SearchValues.Create("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_");
+
+    /// <summary>
+    /// Whether <paramref name="value"/> has the form of a WeChat openid or unionid: letters, digits, '-' and '_'
+    /// (they are base64url-like, 28 characters today), at most <paramref name="maxLength"/> characters.
+    /// </summary>
+    public static bool IsWeChatId(string? value, int maxLength)
+        => value is { Length: > 0 } && value.Length <= maxLength && !value.AsSpan().ContainsAnyExcept(WeChatIdCharacters);
+
+    /// <summary>Whether every character is printable ASCII, as WeChat's tokens and URLs are.</summary>
+    public static bool IsPrintableAscii(string value)
+    {
+        foreach (var c in value)
+        {
+            if (c is < '!' or > '~')
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    /// <summary>
+    /// An <c>errmsg</c> as it may be kept: control characters removed, IP addresses redacted (WeChat's 40164 message
+    /// carries the server's outbound address, which must reach no browser and no log), at most
+    /// <see cref="MaxErrorMessageLength"/> characters.
+    /// </summary>
+    public static string? SanitizeErrorMessage(string? errmsg)
+    {
+        if (errmsg is null)
+        {
+            return null;
+        }
+
+        var text = Truncate(RemoveControlCharacters(errmsg), MaxErrorMessageLength * 2, MaxErrorMessageLength * 2);
+        text = IPv4Address().Replace(text, "[IP]");
+        text = IPv6Address().Replace(text, "[IP]");
+        return Truncate(text, MaxErrorMessageLength, MaxErrorMessageLength);
+    }
+
+    /// <summary>
+    /// The first <paramref name="maxCharacters"/> user-perceived characters (text elements) of <paramref name="value"/>,
+    /// never more than <paramref name="maxLength"/> UTF-16 code units, and never splitting a character.
+    /// </summary>
+    public static string Truncate(string value, int maxCharacters, int maxLength)
+    {
+        if (value.Length <= maxCharacters)
+        {
+            return value;
+        }
+
+        var end = 0;
+        for (var count = 0; count < maxCharacters && end < value.Length; count++)
+        {
+            var next = StringInfo.GetNextTextElementLength(value, end);
+            if (end + next > maxLength)
+            {
+                // One "character" with thousands of combining marks: cut it, keeping surrogate pairs whole.
+                if (end == 0)
+                {
+                    end = maxLength;
+                    if (char.IsHighSurrogate(value[end - 1]))
+                    {
+                        end--;
+                    }
+                }
+
+                break;
+            }
+
+            end += next;
+        }
+
+        return value[..end];
+    }
+
+    private static string RemoveControlCharacters(string value)
+    {
+        if (!value.AsSpan().ContainsAnyInRange('\0', '\u001f') && !value.Contains('\u007f', StringComparison.Ordinal))
+        {
+            return value;
+        }
+
+        var builder = new StringBuilder(value.Length);
+        foreach (var c in value)
+        {
+            builder.Append(char.IsControl(c) ? ' ' : c);
+        }
+
+        return builder.ToString();
+    }
+
+    [GeneratedRegex(@"(?<![0-9.])\d{1,3}(?:\.\d{1,3}){3}(?![0-9.])")]
+    private static partial Regex IPv4Address();
+
+    [GeneratedRegex(@"(?<![0-9A-Za-z:])(?:[0-9A-Fa-f]{0,4}:){2,7}(?:[0-9A-Fa-f]{1,4}|\[IP\])?(?![0-9A-Za-z:])")]
+    private static partial Regex IPv6Address();
+}
