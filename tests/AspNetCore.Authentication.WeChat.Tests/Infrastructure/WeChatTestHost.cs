@@ -39,7 +39,8 @@ public sealed class WeChatTestHost : IAsyncDisposable
         Action<WeChatAuthenticationOptions>? configure = null,
         Action<IServiceCollection>? services = null,
         Action<WebApplication>? pipeline = null,
-        FakeWeChat? fake = null)
+        FakeWeChat? fake = null,
+        bool fakeBackchannel = true)
     {
         fake ??= new FakeWeChat();
         var logs = new CapturingLoggerProvider();
@@ -58,8 +59,12 @@ public sealed class WeChatTestHost : IAsyncDisposable
                 o.AppSecret = FakeWeChat.AppSecret;
                 configure?.Invoke(o);
             });
-        builder.Services.AddHttpClient(WeChatAuthenticationDefaults.HttpClientName)
-            .ConfigurePrimaryHttpMessageHandler(() => fake);
+        if (fakeBackchannel)
+        {
+            builder.Services.AddHttpClient(WeChatAuthenticationDefaults.HttpClientName)
+                .ConfigurePrimaryHttpMessageHandler(() => fake);
+        }
+
         services?.Invoke(builder.Services);
 
         var app = builder.Build();
