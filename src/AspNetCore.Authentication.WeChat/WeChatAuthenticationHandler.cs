@@ -70,6 +70,8 @@ public class WeChatAuthenticationHandler : OAuthHandler<WeChatAuthenticationOpti
     /// <inheritdoc />
     protected override async Task HandleChallengeAsync(AuthenticationProperties properties)
     {
+        ArgumentNullException.ThrowIfNull(properties);
+        properties.RedirectUri = ReturnUrl.ToLocation(properties.RedirectUri, OriginalPathBase);
         await base.HandleChallengeAsync(properties).ConfigureAwait(false);
 
         if (_stateToStore is not { } state)

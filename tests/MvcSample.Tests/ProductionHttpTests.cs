@@ -13,16 +13,7 @@ public class ProductionHttpTests
     {
         var (emulator, emulatorAddress) = await KestrelHosts.StartStandaloneEmulatorAsync();
         await using var _ = emulator;
-        var origin = emulatorAddress.ToString().TrimEnd('/');
-        var (factory, address) = KestrelHosts.StartSample("Production", new Dictionary<string, string?>
-        {
-            ["Authentication:WeChat:AppId"] = "wxe0e0e0e0e0e0e0e0",
-            ["Authentication:WeChat:AppSecret"] = KestrelHosts.EmulatorSecret,
-            ["Authentication:WeChat:AuthorizationEndpoint"] = origin + "/connect/oauth2/authorize",
-            ["Authentication:WeChat:TokenEndpoint"] = origin + "/sns/oauth2/access_token",
-            ["Authentication:WeChat:UserInformationEndpoint"] = origin + "/sns/userinfo",
-            ["Authentication:WeChat:BackchannelTimeout"] = "00:00:10",
-        });
+        var (factory, address) = StartProductionSample(emulatorAddress);
         await using var __ = factory;
         using var handler = new HttpClientHandler { AllowAutoRedirect = false, CookieContainer = new CookieContainer() };
         using var browser = new HttpClient(handler) { BaseAddress = address };
@@ -46,5 +37,60 @@ public class ProductionHttpTests
         Assert.Equal(new Uri(address, "/Profile"), url);
         Assert.Equal("小明 😀", SampleFactory.Element(html, "nickname"));
         Assert.DoesNotContain(KestrelHosts.EmulatorSecret, html, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("%2F%E5%95%86%E5%93%81%2F1", "/%E5%95%86%E5%93%81/1")]
+    [InlineData("%2Fcaf%C3%A9%3Fq%3D%E3%80%80", "/caf%C3%A9?q=%E3%80%80")]
+    [InlineData("~%2FProfile", "/Profile")]
+    public async Task A_return_url_Kestrel_cannot_send_raw_comes_back_as_a_valid_Location(string returnUrl, string location)
+    {
+        var (emulator, emulatorAddress) = await KestrelHosts.StartStandaloneEmulatorAsync();
+        await using var _ = emulator;
+        var (factory, address) = StartProductionSample(emulatorAddress);
+        await using var __ = factory;
+        using var handler = new HttpClientHandler { AllowAutoRedirect = false, CookieContainer = new CookieContainer() };
+        using var browser = new HttpClient(handler) { BaseAddress = address };
+
+        var (authorize, _) = await FollowToAsync(browser, new Uri(address, "/Account/SignIn?returnUrl=" + returnUrl), emulatorAddress);
+        var consent = await browser.PostAsync(new Uri(authorize.GetLeftPart(UriPartial.Path)), new FormUrlEncodedContent(new Dictionary<string, string>
+        {
+            ["query"] = authorize.Query, ["user"] = "0", ["decision"] = "allow",
+        }));
+        var callback = await browser.GetAsync(consent.Headers.Location);
+
+        Assert.Equal(HttpStatusCode.Redirect, callback.StatusCode);
+        Assert.Equal(location, callback.Headers.Location!.OriginalString);
+    }
+
+    private static (Microsoft.AspNetCore.Mvc.Testing.WebApplicationFactory<Program> Factory, Uri Address) StartProductionSample(Uri emulatorAddress)
+    {
+        var origin = emulatorAddress.ToString().TrimEnd('/');
+        return KestrelHosts.StartSample("Production", new Dictionary<string, string?>
+        {
+            ["Authentication:WeChat:AppId"] = "wxe0e0e0e0e0e0e0e0",
+            ["Authentication:WeChat:AppSecret"] = KestrelHosts.EmulatorSecret,
+            ["Authentication:WeChat:AuthorizationEndpoint"] = origin + "/connect/oauth2/authorize",
+            ["Authentication:WeChat:TokenEndpoint"] = origin + "/sns/oauth2/access_token",
+            ["Authentication:WeChat:UserInformationEndpoint"] = origin + "/sns/userinfo",
+            ["Authentication:WeChat:BackchannelTimeout"] = "00:00:10",
+        });
+    }
+
+    /// <summary>Follows the app's own redirects until one leaves for WeChat.</summary>
+    private static async Task<(Uri Authorize, int Hops)> FollowToAsync(HttpClient browser, Uri url, Uri wechat)
+    {
+        for (var hops = 0; hops < 5; hops++)
+        {
+            var response = await browser.GetAsync(url);
+            Assert.Equal(HttpStatusCode.Redirect, response.StatusCode);
+            url = new Uri(url, response.Headers.Location!);
+            if (url.Authority == wechat.Authority)
+            {
+                return (url, hops + 1);
+            }
+        }
+
+        throw new InvalidOperationException("too many redirects before WeChat");
     }
 }

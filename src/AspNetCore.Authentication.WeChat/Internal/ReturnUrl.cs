@@ -1,0 +1,61 @@
+using System.Buffers;
+using System.Text;
+using Microsoft.AspNetCore.Http;
+
+namespace AspNetCore.Authentication.WeChat.Internal;
+
+/// <summary>
+/// Makes the return URL an app hands to the challenge fit for the <c>Location</c> header it ends up in.
+/// </summary>
+internal static class ReturnUrl
+{
+    /// <summary>The longest return URL (once encoded) a challenge accepts; anything longer is answered 400.</summary>
+    public const int MaxLength = 2048;
+
+    private const string HexDigits = "0123456789ABCDEF";
+
+    private static readonly SearchValues<char> AsciiPrintable = SearchValues.Create(
+        Enumerable.Range(0x21, 0x7f - 0x21).Select(i => (char)i).ToArray());
+
+    /// <summary>
+    /// Resolves <c>~/</c> against the path base, as <c>LocalRedirect</c> does, and percent-encodes (as UTF-8) every
+    /// character a header cannot carry: non-ASCII ones such as <c>/商品/1</c>, spaces and controls. Kestrel refuses
+    /// to send a non-ASCII <c>Location</c>, which would turn the callback into a 500 after the code was spent.
+    /// </summary>
+    public static string? ToLocation(string? returnUrl, PathString pathBase)
+    {
+        if (string.IsNullOrEmpty(returnUrl))
+        {
+            return returnUrl;
+        }
+
+        if (returnUrl.StartsWith("~/", StringComparison.Ordinal))
+        {
+            returnUrl = pathBase.ToUriComponent() + returnUrl[1..];
+        }
+
+        if (!returnUrl.AsSpan().ContainsAnyExcept(AsciiPrintable))
+        {
+            return returnUrl;
+        }
+
+        var builder = new StringBuilder(returnUrl.Length * 3);
+        Span<byte> utf8 = stackalloc byte[4];
+        foreach (var rune in returnUrl.EnumerateRunes())
+        {
+            if (rune.Value is > 0x20 and < 0x7f)
+            {
+                builder.Append((char)rune.Value);
+                continue;
+            }
+
+            var length = rune.EncodeToUtf8(utf8);
+            foreach (var b in utf8[..length])
+            {
+                builder.Append('%').Append(HexDigits[b >> 4]).Append(HexDigits[b & 0xf]);
+            }
+        }
+
+        return builder.ToString();
+    }
+}
