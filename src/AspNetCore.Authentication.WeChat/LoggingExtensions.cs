@@ -47,6 +47,12 @@ internal static partial class LoggingExtensions
     [LoggerMessage(1013, LogLevel.Warning, "WeChat returned no unionid for this user, so the sign-in failed: the 'NameIdentifierSource' option is UnionId. A unionid needs the official account bound to a WeChat Open Platform account and the snsapi_userinfo scope; UnionIdOrOpenId falls back to the openid.", EventName = "WeChatUnionIdRequired")]
     public static partial void UnionIdRequired(this ILogger logger);
 
+    [LoggerMessage(1014, LogLevel.Warning, "A WeChat challenge was refused with 400 Bad Request: its return URL ({ReturnUrlLength} characters, at most 2048) or its properties ({PropertiesLength} characters, at most 4096) are too long to keep for every pending sign-in.", EventName = "WeChatChallengeTooLarge")]
+    public static partial void ChallengeTooLarge(this ILogger logger, int returnUrlLength, int propertiesLength);
+
+    [LoggerMessage(1015, LogLevel.Warning, "WeChat sign-in states are kept in the app's IDistributedCache ({CacheType}), but no shared IWeChatAtomicStore is registered, so each state's single use is enforced within this instance only. In a web farm, register one (AddWeChatStackExchangeRedis from AspNetCore.Authentication.WeChat.StackExchangeRedis), or two instances may both exchange a code for one state.", EventName = "WeChatStateSingleUsePerInstance")]
+    public static partial void StateSingleUsePerInstance(this ILogger logger, string cacheType);
+
     [LoggerMessage(1012, LogLevel.Warning, "The WeChat sign-in succeeded, but the state store could not record which user it signed in; a repeated callback from this browser will show an error.", EventName = "WeChatStateCompletionNotRecorded")]
     public static partial void StateCompletionNotRecorded(this ILogger logger, Exception exception);
 }

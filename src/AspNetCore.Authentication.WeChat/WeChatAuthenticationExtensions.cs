@@ -2,6 +2,7 @@ using AspNetCore.Authentication.WeChat;
 using AspNetCore.Authentication.WeChat.Internal;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
 
 namespace Microsoft.Extensions.DependencyInjection;
@@ -48,9 +49,10 @@ public static class WeChatAuthenticationExtensions
     /// <param name="configureOptions">Configures the options.</param>
     /// <returns>The builder, for chaining.</returns>
     /// <remarks>
-    /// Registers an in-memory <see cref="Microsoft.Extensions.Caching.Distributed.IDistributedCache"/> for the
-    /// sign-in state unless the app registers its own (e.g. <c>AddStackExchangeRedisCache</c>, needed in a web farm),
-    /// and validates the options when the app starts.
+    /// Keeps pending sign-ins in the app's <see cref="Microsoft.Extensions.Caching.Distributed.IDistributedCache"/> when
+    /// it registers a shared one (e.g. <c>AddStackExchangeRedisCache</c>, needed in a web farm, with
+    /// <c>AddWeChatStackExchangeRedis</c> for single use across instances), otherwise in a bounded in-process store;
+    /// validates the options when the app starts.
     /// </remarks>
     public static AuthenticationBuilder AddWeChat(
         this AuthenticationBuilder builder,
@@ -62,7 +64,10 @@ public static class WeChatAuthenticationExtensions
         ArgumentNullException.ThrowIfNull(configureOptions);
 
         var services = builder.Services;
-        services.AddDistributedMemoryCache();
+        services.TryAddSingleton(TimeProvider.System);
+        services.TryAddSingleton<IWeChatAtomicStore, MemoryWeChatAtomicStore>();
+        services.TryAddSingleton(WeChatStateStoreCheck.CreateStore);
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, WeChatStateStoreCheck>());
         // Configured by the first AddWeChat only, so that a second scheme never undoes what the app configured
         // on the client in between.
         if (!services.Any(d => d.ImplementationType == typeof(WeChatPostConfigureOptions)))

@@ -8,7 +8,7 @@ using AspNetCore.Authentication.WeChat.Internal;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authentication.OAuth;
 using Microsoft.AspNetCore.Http;
-using Microsoft.Extensions.Caching.Distributed;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Primitives;
@@ -20,7 +20,8 @@ namespace AspNetCore.Authentication.WeChat;
 /// </summary>
 /// <remarks>
 /// WeChat rejects ASP.NET Core's long protected <c>state</c>, so the handler sends a short random key instead and
-/// keeps the protected authentication properties under it in <see cref="IDistributedCache"/>, for one use.
+/// keeps the protected authentication properties under it on the server (in the app's
+/// <see cref="Microsoft.Extensions.Caching.Distributed.IDistributedCache"/> when it has one), for one use.
 /// </remarks>
 public class WeChatAuthenticationHandler : OAuthHandler<WeChatAuthenticationOptions>
 {
@@ -33,6 +34,9 @@ public class WeChatAuthenticationHandler : OAuthHandler<WeChatAuthenticationOpti
 
     internal const int StateLength = 32;
 
+    /// <summary>The most characters the items of a challenge's properties may hold; more is answered 400.</summary>
+    internal const int MaxPropertiesLength = 4096;
+
     // RemoteAuthenticationHandler keeps the correlation id under this item.
     private const string CorrelationProperty = ".xsrf";
 
@@ -42,11 +46,9 @@ public class WeChatAuthenticationHandler : OAuthHandler<WeChatAuthenticationOpti
     private const string StateCharacters = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
     private static readonly SearchValues<char> StateAlphabet = SearchValues.Create(StateCharacters);
 
-    private readonly IDistributedCache _stateStore;
-
     // A handler instance serves one request, so these fields never cross requests.
-    private (string Key, byte[] Value)? _stateToStore;
-    private bool _correlationCookieMissing;
+    private WeChatStateStore? _stateStore;
+    private (string Key, WeChatStateEntry Entry)? _stateToStore;
     private AuthenticationProperties? _ticketProperties;
     private string? _signedInOpenId;
 
@@ -56,22 +58,29 @@ public class WeChatAuthenticationHandler : OAuthHandler<WeChatAuthenticationOpti
     /// <param name="options">The options monitor.</param>
     /// <param name="logger">The logger factory.</param>
     /// <param name="encoder">The URL encoder.</param>
-    /// <param name="stateStore">Where pending sign-ins are kept; Redis in a web farm.</param>
-    public WeChatAuthenticationHandler(
-        IOptionsMonitor<WeChatAuthenticationOptions> options,
-        ILoggerFactory logger,
-        UrlEncoder encoder,
-        IDistributedCache stateStore)
+    public WeChatAuthenticationHandler(IOptionsMonitor<WeChatAuthenticationOptions> options, ILoggerFactory logger, UrlEncoder encoder)
         : base(options, logger, encoder)
     {
-        _stateStore = stateStore;
     }
+
+    private WeChatStateStore StateStore => _stateStore ??= Context.RequestServices.GetRequiredService<WeChatStateStore>();
 
     /// <inheritdoc />
     protected override async Task HandleChallengeAsync(AuthenticationProperties properties)
     {
         ArgumentNullException.ThrowIfNull(properties);
         properties.RedirectUri = ReturnUrl.ToLocation(properties.RedirectUri, OriginalPathBase);
+
+        // Every anonymous challenge makes the server keep an entry for RemoteAuthenticationTimeout: one request must
+        // not make it keep kilobytes (a 7 KB return URL), so absurd challenges are refused before anything is stored.
+        var length = properties.Items.Sum(item => item.Key.Length + (item.Value?.Length ?? 0));
+        if (properties.RedirectUri?.Length > ReturnUrl.MaxLength || length > MaxPropertiesLength)
+        {
+            Logger.ChallengeTooLarge(properties.RedirectUri?.Length ?? 0, length);
+            Response.StatusCode = StatusCodes.Status400BadRequest;
+            return;
+        }
+
         await base.HandleChallengeAsync(properties).ConfigureAwait(false);
 
         if (_stateToStore is not { } state)
@@ -82,7 +91,7 @@ public class WeChatAuthenticationHandler : OAuthHandler<WeChatAuthenticationOpti
         _stateToStore = null;
         try
         {
-            await _stateStore.SetAsync(state.Key, state.Value, CreateEntryOptions(), Context.RequestAborted)
+            await StateStore.AddAsync(state.Key, state.Entry, Options.RemoteAuthenticationTimeout, ClientPartition.Of(Context.Connection.RemoteIpAddress), Context.RequestAborted)
                 .WaitAsync(Options.StateStoreTimeout, Context.RequestAborted).ConfigureAwait(false);
         }
         catch (Exception ex) when (!Context.RequestAborted.IsCancellationRequested)
@@ -99,6 +108,7 @@ public class WeChatAuthenticationHandler : OAuthHandler<WeChatAuthenticationOpti
     /// <inheritdoc />
     protected override string BuildChallengeUrl(AuthenticationProperties properties, string redirectUri)
     {
+        ArgumentNullException.ThrowIfNull(properties);
         if (Options.PublicOrigin is { } origin)
         {
             redirectUri = origin.TrimEnd('/') + OriginalPathBase + Options.CallbackPath;
@@ -111,8 +121,7 @@ public class WeChatAuthenticationHandler : OAuthHandler<WeChatAuthenticationOpti
         // on the server under a short random key.
         var state = RandomNumberGenerator.GetString(StateCharacters, StateLength);
         properties.Items.TryGetValue(CorrelationProperty, out var correlationId);
-        var entry = new WeChatStateEntry { Properties = Options.StateDataFormat.Protect(properties), CorrelationId = correlationId };
-        _stateToStore = (StateKey(state), entry.ToBytes());
+        _stateToStore = (StateKey(state), new WeChatStateEntry { Properties = Options.StateDataFormat.Protect(properties), CorrelationId = correlationId });
 
         // WeChat matches the authorization URL against a strict pattern: these parameters, in this order,
         // then #wechat_redirect (shared/wechat-api.md §2.1). Anything after the fragment never reaches WeChat.
@@ -144,40 +153,50 @@ public class WeChatAuthenticationHandler : OAuthHandler<WeChatAuthenticationOpti
         }
 
         var key = StateKey(stateValue);
-        byte[]? stored;
-        try
+        var (read, entry) = await ReadStateAsync(key).ConfigureAwait(false);
+        if (!read)
         {
-            stored = await _stateStore.GetAsync(key, Context.RequestAborted)
-                .WaitAsync(Options.StateStoreTimeout, Context.RequestAborted).ConfigureAwait(false);
-        }
-        catch (Exception ex) when (!Context.RequestAborted.IsCancellationRequested)
-        {
-            Logger.StateStoreUnavailableAtCallback(ex);
-            return HandleRequestResult.Fail(new WeChatAuthenticationException(StateStoreUnavailableMessage, ex));
+            return HandleRequestResult.Fail(new WeChatAuthenticationException(StateStoreUnavailableMessage));
         }
 
-        if (stored is null || WeChatStateEntry.FromBytes(stored) is not { } entry)
+        if (entry is null)
         {
             Logger.StateNotFound();
             return HandleRequestResult.Fail(new WeChatAuthenticationException(ExpiredMessage));
         }
 
-        if (entry.Used)
+        if (entry.Outcome != WeChatStateOutcome.Pending)
         {
             return await HandleRepeatedCallbackAsync(entry).ConfigureAwait(false);
         }
 
-        // Mark the state used before the code is exchanged, so that neither a replay nor WeChat's
-        // duplicate callback on Android exchanges a code for it again.
+        // Only the browser that began the sign-in may spend its state. A request without its correlation cookie (a
+        // link preview, a proxy's prefetch, someone who saw the URL) fails without touching it, so that the owner's
+        // own callback still works.
+        if (!HasCorrelationCookie(entry))
+        {
+            Logger.CorrelationCookieMissing(Options.CorrelationCookie.Name + entry.CorrelationId);
+            return HandleRequestResult.Fail(new WeChatAuthenticationException(CorrelationCookieMissingMessage));
+        }
+
+        // Exactly one callback per state exchanges a code: WeChat's duplicate callback on Android (same code, or a
+        // second code), a refresh, or a race all lose the claim and wait for the winner's outcome instead.
+        bool claimed;
         try
         {
-            await _stateStore.SetAsync(key, (entry with { Used = true }).ToBytes(), CreateEntryOptions(), Context.RequestAborted)
-                .WaitAsync(Options.StateStoreTimeout, Context.RequestAborted).ConfigureAwait(false);
+            // Not cancelled with the request either: a claim that succeeded in the store must be followed through.
+            claimed = await StateStore.TryClaimAsync(key, Options.RemoteAuthenticationTimeout, CancellationToken.None)
+                .WaitAsync(Options.StateStoreTimeout).ConfigureAwait(false);
         }
-        catch (Exception ex) when (!Context.RequestAborted.IsCancellationRequested)
+        catch (Exception ex)
         {
             Logger.StateStoreUnavailableAtCallback(ex);
             return HandleRequestResult.Fail(new WeChatAuthenticationException(StateStoreUnavailableMessage, ex));
+        }
+
+        if (!claimed)
+        {
+            return await AwaitFirstCallbackAsync(key).ConfigureAwait(false);
         }
 
         RewriteQueryForBaseHandler(entry.Properties);
@@ -190,32 +209,11 @@ public class WeChatAuthenticationHandler : OAuthHandler<WeChatAuthenticationOpti
         catch (WeChatAuthenticationException ex)
         {
             // Thrown while creating the ticket (the user information call): keep the properties for OnRemoteFailure.
-            return HandleRequestResult.Fail(ex, _ticketProperties);
+            result = HandleRequestResult.Fail(ex, _ticketProperties);
         }
 
-        if (result.Succeeded && _signedInOpenId is not null)
-        {
-            await RecordSignedInUserAsync(key, entry, _signedInOpenId).ConfigureAwait(false);
-        }
-        else if (!result.Succeeded && _correlationCookieMissing)
-        {
-            return HandleRequestResult.Fail(new WeChatAuthenticationException(CorrelationCookieMissingMessage), result.Properties);
-        }
-
+        await RecordOutcomeAsync(key, entry, result).ConfigureAwait(false);
         return result;
-    }
-
-    /// <inheritdoc />
-    protected override bool ValidateCorrelationId(AuthenticationProperties properties)
-    {
-        if (properties.Items.TryGetValue(CorrelationProperty, out var correlationId)
-            && !Request.Cookies.ContainsKey(Options.CorrelationCookie.Name + correlationId))
-        {
-            _correlationCookieMissing = true;
-            Logger.CorrelationCookieMissing(Options.CorrelationCookie.Name + correlationId);
-        }
-
-        return base.ValidateCorrelationId(properties);
     }
 
     /// <inheritdoc />
@@ -322,7 +320,10 @@ public class WeChatAuthenticationHandler : OAuthHandler<WeChatAuthenticationOpti
         JsonDocument? document = null;
         try
         {
-            document = await WeChatApi.GetJsonAsync(Backchannel, url, endpointName, Options.BackchannelTimeout, Context.RequestAborted).ConfigureAwait(false);
+            // Not cancelled with the request: once a callback has claimed the state, its code is spent either way, and a
+            // duplicate callback from the same browser (which replaced this navigation) is waiting for the outcome.
+            // BackchannelTimeout bounds the call.
+            document = await WeChatApi.GetJsonAsync(Backchannel, url, endpointName, Options.BackchannelTimeout, CancellationToken.None).ConfigureAwait(false);
             check?.Invoke(document.RootElement, endpointName);
             return document;
         }
@@ -362,40 +363,111 @@ public class WeChatAuthenticationHandler : OAuthHandler<WeChatAuthenticationOpti
 
     private async Task<HandleRequestResult> HandleRepeatedCallbackAsync(WeChatStateEntry entry)
     {
-        // WeChat's Android browser may call the redirect_uri twice, and users refresh the callback page.
-        // Only the browser this state signed in is sent on; anyone else sees the "already used" failure.
-        var sameBrowser = entry.CorrelationId is not null
-            && Request.Cookies.ContainsKey(Options.CorrelationCookie.Name + entry.CorrelationId);
-        if (!sameBrowser && entry.OpenId is not null)
+        // WeChat's Android browser may call the redirect_uri twice, and users refresh the callback page. Only the
+        // browser this state signed in is sent on; anyone else, and any browser whose sign-in failed, sees the
+        // "expired or already used" failure.
+        if (entry.Outcome == WeChatStateOutcome.SignedIn)
         {
-            var signedIn = await Context.AuthenticateAsync(SignInScheme).ConfigureAwait(false);
-            sameBrowser = signedIn.Succeeded && signedIn.Principal.HasClaim(WeChatClaimTypes.OpenId, entry.OpenId);
+            if (HasCorrelationCookie(entry) && entry.Ticket is not null && Options.SignInTicketFormat.Unprotect(entry.Ticket) is { } ticket)
+            {
+                // The browser that began the sign-in, whose first answer may never have arrived (the second
+                // navigation replaced it): give it the same sign-in, without a second exchange.
+                DeleteCorrelationCookie(entry.CorrelationId!);
+                await Context.SignInAsync(SignInScheme, ticket.Principal, ticket.Properties).ConfigureAwait(false);
+                return RedirectToReturnUrl(ticket.Properties);
+            }
+
+            if (entry.OpenId is not null && Options.StateDataFormat.Unprotect(entry.Properties) is { } properties)
+            {
+                var signedIn = await Context.AuthenticateAsync(SignInScheme).ConfigureAwait(false);
+                if (signedIn.Succeeded && signedIn.Principal.HasClaim(WeChatClaimTypes.OpenId, entry.OpenId))
+                {
+                    return RedirectToReturnUrl(properties);
+                }
+            }
         }
 
-        var properties = sameBrowser ? Options.StateDataFormat.Unprotect(entry.Properties) : null;
-        if (properties is null)
-        {
-            Logger.StateAlreadyUsed();
-            return HandleRequestResult.Fail(new WeChatAuthenticationException(ExpiredMessage));
-        }
+        Logger.StateAlreadyUsed();
+        return HandleRequestResult.Fail(new WeChatAuthenticationException(ExpiredMessage));
+    }
 
+    private HandleRequestResult RedirectToReturnUrl(AuthenticationProperties properties)
+    {
         Logger.DuplicateCallback();
         Response.Redirect(string.IsNullOrEmpty(properties.RedirectUri) ? OriginalPathBase + "/" : properties.RedirectUri);
         return HandleRequestResult.Handle();
     }
 
-    private async Task RecordSignedInUserAsync(string key, WeChatStateEntry entry, string openId)
+    /// <summary>
+    /// A callback that lost the claim, from the browser that began the sign-in: waits for the winner's outcome, as
+    /// long as the winner could take, and then answers as a repeated callback does.
+    /// </summary>
+    private async Task<HandleRequestResult> AwaitFirstCallbackAsync(string key)
+    {
+        var deadline = TimeProvider.GetUtcNow() + (Options.BackchannelTimeout * 2) + (Options.StateStoreTimeout * 2);
+        var delay = TimeSpan.FromMilliseconds(20);
+        while (TimeProvider.GetUtcNow() < deadline)
+        {
+            await Task.Delay(delay, TimeProvider, Context.RequestAborted).ConfigureAwait(false);
+            delay = TimeSpan.FromTicks(Math.Min(delay.Ticks * 2, TimeSpan.FromMilliseconds(250).Ticks));
+            var (read, entry) = await ReadStateAsync(key).ConfigureAwait(false);
+            if (!read)
+            {
+                return HandleRequestResult.Fail(new WeChatAuthenticationException(StateStoreUnavailableMessage));
+            }
+
+            if (entry is null)
+            {
+                break;
+            }
+
+            if (entry.Outcome != WeChatStateOutcome.Pending)
+            {
+                return await HandleRepeatedCallbackAsync(entry).ConfigureAwait(false);
+            }
+        }
+
+        Logger.StateAlreadyUsed();
+        return HandleRequestResult.Fail(new WeChatAuthenticationException(ExpiredMessage));
+    }
+
+    /// <summary>Reads a state; <c>Read</c> is <see langword="false"/> (and logged) when the store failed or timed out.</summary>
+    private async Task<(bool Read, WeChatStateEntry? Entry)> ReadStateAsync(string key)
     {
         try
         {
-            await _stateStore.SetAsync(key, (entry with { Used = true, OpenId = openId }).ToBytes(), CreateEntryOptions(), Context.RequestAborted)
-                .WaitAsync(Options.StateStoreTimeout, Context.RequestAborted).ConfigureAwait(false);
+            return (true, await StateStore.GetAsync(key, Context.RequestAborted)
+                .WaitAsync(Options.StateStoreTimeout, Context.RequestAborted).ConfigureAwait(false));
         }
         catch (Exception ex) when (!Context.RequestAborted.IsCancellationRequested)
+        {
+            Logger.StateStoreUnavailableAtCallback(ex);
+            return (false, null);
+        }
+    }
+
+    private async Task RecordOutcomeAsync(string key, WeChatStateEntry entry, HandleRequestResult result)
+    {
+        var outcome = result.Succeeded && result.Ticket is { } ticket
+            ? entry with { Outcome = WeChatStateOutcome.SignedIn, OpenId = _signedInOpenId, Ticket = Options.SignInTicketFormat.Protect(ticket) }
+            : entry with { Outcome = WeChatStateOutcome.Failed };
+        try
+        {
+            // Not cancelled with the request: a duplicate callback from this browser is waiting for this outcome.
+            await StateStore.SetOutcomeAsync(key, outcome, Options.RemoteAuthenticationTimeout, CancellationToken.None)
+                .WaitAsync(Options.StateStoreTimeout).ConfigureAwait(false);
+        }
+        catch (Exception ex)
         {
             Logger.StateCompletionNotRecorded(ex);
         }
     }
+
+    private bool HasCorrelationCookie(WeChatStateEntry entry)
+        => entry.CorrelationId is { } id && Request.Cookies.ContainsKey(Options.CorrelationCookie.Name + id);
+
+    private void DeleteCorrelationCookie(string correlationId)
+        => Response.Cookies.Delete(Options.CorrelationCookie.Name + correlationId, Options.CorrelationCookie.Build(Context, TimeProvider.GetUtcNow()));
 
     private void RewriteQueryForBaseHandler(string protectedProperties)
     {
@@ -420,7 +492,4 @@ public class WeChatAuthenticationHandler : OAuthHandler<WeChatAuthenticationOpti
         => new StringBuilder(endpoint.Length + 256).Append(endpoint).Append(endpoint.Contains('?', StringComparison.Ordinal) ? '&' : '?');
 
     private string StateKey(string state) => string.Concat(Options.StateCacheKeyPrefix, Scheme.Name, ":", state);
-
-    private DistributedCacheEntryOptions CreateEntryOptions()
-        => new() { AbsoluteExpirationRelativeToNow = Options.RemoteAuthenticationTimeout };
 }

@@ -109,6 +109,12 @@ public class WeChatAuthenticationOptions : OAuthOptions
     public TimeSpan StateStoreTimeout { get; set; } = TimeSpan.FromSeconds(5);
 
     /// <summary>
+    /// Protects the sign-in a state produced, kept for a duplicate callback from the same browser. Set after
+    /// configuration from <see cref="RemoteAuthenticationOptions.DataProtectionProvider"/>.
+    /// </summary>
+    internal ISecureDataFormat<AuthenticationTicket> SignInTicketFormat { get; set; } = null!;
+
+    /// <summary>
     /// Checks that the options are valid for WeChat.
     /// </summary>
     /// <exception cref="ArgumentException">An option is missing or invalid; the message names it.</exception>

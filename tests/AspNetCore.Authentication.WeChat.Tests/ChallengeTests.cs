@@ -150,7 +150,7 @@ public class ChallengeTests
         Assert.Equal(TimeSpan.FromMinutes(7), options.AbsoluteExpirationRelativeToNow);
 
         using var entry = JsonDocument.Parse(value);
-        Assert.False(entry.RootElement.GetProperty("u").GetBoolean());
+        Assert.False(entry.RootElement.TryGetProperty("s", out _)); // pending: no outcome yet
         var properties = host.App.Services.GetRequiredService<Microsoft.Extensions.Options.IOptionsMonitor<WeChatAuthenticationOptions>>()
             .Get(WeChatAuthenticationDefaults.AuthenticationScheme).StateDataFormat.Unprotect(entry.RootElement.GetProperty("p").GetString());
         Assert.Equal(WeChatTestHost.ReturnUrl, properties!.RedirectUri);

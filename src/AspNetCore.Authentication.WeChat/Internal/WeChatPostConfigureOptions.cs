@@ -1,4 +1,6 @@
 using System.Net.Http.Headers;
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.DataProtection;
 using Microsoft.Extensions.Options;
 
 namespace AspNetCore.Authentication.WeChat.Internal;
@@ -6,7 +8,7 @@ namespace AspNetCore.Authentication.WeChat.Internal;
 /// <summary>
 /// Completes the options after the app configured them, before ASP.NET Core's own OAuth post-configuration.
 /// </summary>
-internal sealed class WeChatPostConfigureOptions(IHttpClientFactory httpClientFactory) : IPostConfigureOptions<WeChatAuthenticationOptions>
+internal sealed class WeChatPostConfigureOptions(IHttpClientFactory httpClientFactory, IDataProtectionProvider dataProtection) : IPostConfigureOptions<WeChatAuthenticationOptions>
 {
     private static readonly ProductInfoHeaderValue UserAgent = new(
         "AspNetCore.Authentication.WeChat",
@@ -18,6 +20,11 @@ internal sealed class WeChatPostConfigureOptions(IHttpClientFactory httpClientFa
         {
             options.Scope.Add(WeChatAuthenticationDefaults.UserInfoScope);
         }
+
+        // As ASP.NET Core's own post-configuration (which runs after this) would, so that the format below exists.
+        options.DataProtectionProvider ??= dataProtection;
+        options.SignInTicketFormat = new TicketDataFormat(options.DataProtectionProvider.CreateProtector(
+            typeof(WeChatAuthenticationHandler).FullName!, name ?? "", "SignIn", "v1"));
 
         // A named factory client shares pooled connections across sign-ins, so a sign-in costs no new
         // TLS handshake with WeChat; apps (and tests) can reconfigure it with AddHttpClient(HttpClientName).

@@ -4,7 +4,7 @@ using System.Text.Json.Serialization;
 namespace AspNetCore.Authentication.WeChat.Internal;
 
 /// <summary>
-/// What the state store keeps under a sign-in's short state.
+/// What the state store keeps under a sign-in's short state: the pending sign-in, then how it ended.
 /// </summary>
 internal sealed record WeChatStateEntry
 {
@@ -16,13 +16,23 @@ internal sealed record WeChatStateEntry
     [JsonPropertyName("c")]
     public string? CorrelationId { get; init; }
 
-    /// <summary>Whether a callback has already used this state.</summary>
-    [JsonPropertyName("u")]
-    public bool Used { get; init; }
+    /// <summary>How the callback that spent this state ended; <see cref="WeChatStateOutcome.Pending"/> until then.</summary>
+    [JsonPropertyName("s")]
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)]
+    public WeChatStateOutcome Outcome { get; init; }
 
-    /// <summary>The openid this state signed in, once it has.</summary>
+    /// <summary>The openid this state signed in.</summary>
     [JsonPropertyName("o")]
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public string? OpenId { get; init; }
+
+    /// <summary>
+    /// The sign-in this state produced, protected: a duplicate callback from the same browser (whose first answer may
+    /// never have arrived) is given the same sign-in instead of a second exchange.
+    /// </summary>
+    [JsonPropertyName("t")]
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public string? Ticket { get; init; }
 
     public byte[] ToBytes() => JsonSerializer.SerializeToUtf8Bytes(this, WeChatStateEntryJsonContext.Default.WeChatStateEntry);
 
@@ -37,6 +47,19 @@ internal sealed record WeChatStateEntry
             return null;
         }
     }
+}
+
+/// <summary>How the callback that spent a state ended.</summary>
+internal enum WeChatStateOutcome
+{
+    /// <summary>No callback has finished with this state yet.</summary>
+    Pending = 0,
+
+    /// <summary>It signed a user in.</summary>
+    SignedIn = 1,
+
+    /// <summary>It failed (WeChat error, refusal, …): the state cannot be used again.</summary>
+    Failed = 2,
 }
 
 [JsonSerializable(typeof(WeChatStateEntry))]
