@@ -52,6 +52,8 @@ internal sealed partial class SampleProcess : IDisposable
             UseShellExecute = false,
         };
         start.Environment["ASPNETCORE_ENVIRONMENT"] = "Production";
+        // The driver is one client signing in thousands of times a second: lift the sample's per-address limit.
+        start.Environment["SignInRateLimit__PermitsPerMinute"] = "0";
         start.Environment["Authentication__WeChat__AppId"] = FakeWeChatServer.AppId;
         start.Environment["Authentication__WeChat__AppSecret"] = appSecret;
         start.Environment["Authentication__WeChat__AuthorizationEndpoint"] = new Uri(weChat.BrowserOrigin, "/connect/oauth2/authorize").ToString();

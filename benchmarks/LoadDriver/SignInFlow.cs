@@ -6,8 +6,9 @@ using Microsoft.AspNetCore.WebUtilities;
 namespace LoadDriver;
 
 /// <summary>
-/// One complete sign-in by a fresh browser: GET the protected page → the challenge's 302 to WeChat → WeChat's silent
-/// authorization → the callback → the protected page, which must show the openid WeChat issued the code for.
+/// One complete sign-in by a fresh browser: GET the protected page → its 302 to the sign-in endpoint → the challenge's
+/// 302 to WeChat → WeChat's silent authorization → the callback → the protected page, which must show the openid
+/// WeChat issued the code for.
 /// </summary>
 internal sealed partial class SignInFlow(HttpClient client, Uri app, Uri weChatBrowserOrigin, WeChatEmulator emulator)
 {
@@ -17,12 +18,18 @@ internal sealed partial class SignInFlow(HttpClient client, Uri app, Uri weChatB
     {
         var cookies = new CookieJar();
 
-        // 1. The protected page challenges.
+        // 1. The protected page sends the browser to the sign-in endpoint, which challenges.
         using var page = await SendAsync(_profile, cookies, cancellationToken).ConfigureAwait(false);
-        if (page.StatusCode != HttpStatusCode.Redirect || page.Headers.Location is not { } authorize
-            || !authorize.IsAbsoluteUri || authorize.Authority != weChatBrowserOrigin.Authority)
+        if (page.StatusCode != HttpStatusCode.Redirect || page.Headers.Location is not { } signIn)
         {
             return Unexpected("GET /Profile", page);
+        }
+
+        using var challenge = await SendAsync(new Uri(_profile, signIn), cookies, cancellationToken).ConfigureAwait(false);
+        if (challenge.StatusCode != HttpStatusCode.Redirect || challenge.Headers.Location is not { } authorize
+            || !authorize.IsAbsoluteUri || authorize.Authority != weChatBrowserOrigin.Authority)
+        {
+            return Unexpected("GET " + signIn.OriginalString, challenge);
         }
 
         // 2. WeChat authorizes and sends the browser back with a code issued to a new user.

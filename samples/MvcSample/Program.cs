@@ -1,9 +1,13 @@
-using AspNetCore.Authentication.WeChat;
+using System.Globalization;
 using System.Text.Encodings.Web;
 using System.Text.Unicode;
+using System.Threading.RateLimiting;
 using Microsoft.AspNetCore.Authentication.Cookies;
+using Microsoft.AspNetCore.DataProtection;
+using Microsoft.AspNetCore.RateLimiting;
 using Microsoft.Extensions.WebEncoders;
 using MvcSample.Models;
+using StackExchange.Redis;
 
 var builder = WebApplication.CreateBuilder(args);
 
@@ -13,11 +17,7 @@ builder.Services.Configure<WebEncoderOptions>(o => o.TextEncoderSettings = new T
 builder.Services.AddSingleton<SignInFailureMessages>();
 
 builder.Services
-    .AddAuthentication(options =>
-    {
-        options.DefaultScheme = CookieAuthenticationDefaults.AuthenticationScheme;
-        options.DefaultChallengeScheme = WeChatAuthenticationDefaults.AuthenticationScheme;
-    })
+    .AddAuthentication(CookieAuthenticationDefaults.AuthenticationScheme)
     .AddCookie(options =>
     {
         options.Cookie.Name = "MvcSample.Auth";
@@ -25,6 +25,9 @@ builder.Services
         // redirect back to the app.
         options.Cookie.SameSite = SameSiteMode.Lax;
         options.Cookie.SecurePolicy = CookieSecurePolicy.SameAsRequest;
+        // Anonymous visitors of [Authorize] pages go to the one endpoint that challenges WeChat, so that one rate
+        // limit covers every challenge (each one makes the server keep a pending sign-in).
+        options.LoginPath = "/Account/SignIn";
     })
     .AddWeChat(options =>
     {
@@ -32,6 +35,47 @@ builder.Services
         options.AccessDeniedPath = "/Account/AccessDenied";
         options.Events.OnRemoteFailure = SignInFailureMessages.ShowErrorPageAsync;
     });
+
+// At most SignInRateLimit:PermitsPerMinute challenges a minute per client address (0 turns the limit off, as the
+// load driver does: it is one client signing in thousands of times a second). Behind a proxy, UseForwardedHeaders
+// must run first, or every user shares the proxy's address.
+var signInsPerMinute = builder.Configuration.GetValue("SignInRateLimit:PermitsPerMinute", 30);
+builder.Services.AddRateLimiter(options =>
+{
+    options.RejectionStatusCode = StatusCodes.Status429TooManyRequests;
+    options.OnRejected = (context, _) =>
+    {
+        if (context.Lease.TryGetMetadata(MetadataName.RetryAfter, out var retryAfter))
+        {
+            context.HttpContext.Response.Headers.RetryAfter = ((int)Math.Ceiling(retryAfter.TotalSeconds)).ToString(CultureInfo.InvariantCulture);
+        }
+
+        return ValueTask.CompletedTask;
+    };
+    options.AddPolicy("wechat-sign-in", context => signInsPerMinute <= 0
+        ? RateLimitPartition.GetNoLimiter("")
+        : RateLimitPartition.GetFixedWindowLimiter(context.Connection.RemoteIpAddress?.ToString() ?? "", _ => new FixedWindowRateLimiterOptions
+        {
+            PermitLimit = signInsPerMinute,
+            Window = TimeSpan.FromMinutes(1),
+        }));
+});
+
+// A web farm: with ConnectionStrings:Redis set, pending sign-ins (and their single use) and the Data Protection keys
+// that protect cookies and states are shared by every instance through one Redis connection.
+if (builder.Configuration.GetConnectionString("Redis") is { Length: > 0 } redisConfiguration)
+{
+    var redisOptions = ConfigurationOptions.Parse(redisConfiguration);
+    // Start even while Redis is down: sign-in answers 503 until it is back, instead of the app not starting.
+    redisOptions.AbortOnConnectFail = false;
+    var redis = ConnectionMultiplexer.Connect(redisOptions);
+    builder.Services.AddSingleton<IConnectionMultiplexer>(_ => redis);
+    builder.Services.AddStackExchangeRedisCache(o => o.ConnectionMultiplexerFactory = () => Task.FromResult<IConnectionMultiplexer>(redis));
+    builder.Services.AddWeChatStackExchangeRedis();
+    builder.Services.AddDataProtection()
+        .SetApplicationName("MvcSample")
+        .PersistKeysToStackExchangeRedis(() => redis.GetDatabase(), "MvcSample:DataProtection-Keys");
+}
 
 // With no AppId configured, the Development environment signs in against the built-in WeChat emulator.
 // Outside Development the emulator needs WeChatEmulator:AllowOutsideDevelopment=true; without it (and without an
@@ -49,6 +93,7 @@ app.UseExceptionHandler("/Home/Error");
 app.UseStatusCodePagesWithReExecute("/Home/Status/{0}");
 app.UseStaticFiles();
 app.UseRouting();
+app.UseRateLimiter();
 app.UseAuthentication();
 app.UseAuthorization();
 

@@ -25,6 +25,7 @@ public sealed partial class WeChatEmulator
     private readonly ConcurrentDictionary<string, Grant> _tokens = new(StringComparer.Ordinal);
     private readonly TimeProvider _time;
     private long _distinctUsers;
+    private long _exchanges;
     private long _lastSweepTicks;
 
     /// <summary>Initializes the emulator.</summary>
@@ -43,6 +44,9 @@ public sealed partial class WeChatEmulator
 
     /// <summary>Gets the AppSecret the emulator accepts.</summary>
     public string AppSecret { get; }
+
+    /// <summary>Gets how many times <c>sns/oauth2/access_token</c> was called, whatever it answered.</summary>
+    public long ExchangeCount => Interlocked.Read(ref _exchanges);
 
     /// <summary>A checked authorize request.</summary>
     /// <param name="RedirectUri">Where to send the browser back.</param>
@@ -153,6 +157,7 @@ public sealed partial class WeChatEmulator
     /// <returns>The JSON body (always HTTP 200).</returns>
     public async Task<string> ExchangeCodeAsync(string? appId, string? secret, string? code, string? grantType, CancellationToken cancellationToken)
     {
+        Interlocked.Increment(ref _exchanges);
         if (string.IsNullOrEmpty(appId))
         {
             return Error(41002, "appid missing");

@@ -1,5 +1,6 @@
 using System.Net;
 using System.Security.Claims;
+using AspNetCore.Authentication.WeChat.Internal;
 using AspNetCore.Authentication.WeChat.Tests.Infrastructure;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.Extensions.Caching.Distributed;
@@ -146,6 +147,29 @@ public class SingleUseTests(ITestOutputHelper output)
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => first);
     }
 
+    [Fact]
+    public async Task A_shared_cache_without_a_shared_atomic_store_is_reported_at_start_up()
+    {
+        await using var host = await WeChatTestHost.StartAsync(services: s => s.AddSingleton<IDistributedCache>(new RecordingDistributedCache()));
+
+        var warning = Assert.Single(host.Logs.Entries, e => e.EventId.Name == "WeChatStateSingleUsePerInstance");
+        Assert.Equal(Microsoft.Extensions.Logging.LogLevel.Warning, warning.Level);
+        Assert.Contains(typeof(RecordingDistributedCache).FullName!, warning.Message, StringComparison.Ordinal);
+        Assert.Contains("AddWeChatStackExchangeRedis", warning.Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task No_start_up_warning_without_a_shared_cache_or_with_a_shared_atomic_store(bool sharedCacheAndStore)
+    {
+        await using var host = await WeChatTestHost.StartAsync(services: sharedCacheAndStore
+            ? s => s.AddSingleton<IDistributedCache>(new RecordingDistributedCache()).AddSingleton<IWeChatAtomicStore, SharedStore>()
+            : null);
+
+        Assert.DoesNotContain(host.Logs.Entries, e => e.EventId.Name == "WeChatStateSingleUsePerInstance");
+    }
+
     private static async Task<HttpResponseMessage> SendWithCookiesAsync(WeChatTestHost host, string url, string cookies, CancellationToken cancellationToken = default)
     {
         using var client = host.Server.CreateClient();
@@ -170,5 +194,19 @@ public class SingleUseTests(ITestOutputHelper output)
         }
 
         return (await WeChatTestHost.GetMeAsync(browser)).Find(ClaimTypes.NameIdentifier);
+    }
+
+    /// <summary>Stands in for a shared store (Redis): the in-process one, saying it is shared.</summary>
+    private sealed class SharedStore : IWeChatAtomicStore
+    {
+        private readonly MemoryWeChatAtomicStore _inner = new(TimeProvider.System);
+
+        public bool IsShared => true;
+
+        public Task<bool> TryAddAsync(string key, ReadOnlyMemory<byte> value, TimeSpan lifetime, CancellationToken cancellationToken = default)
+            => _inner.TryAddAsync(key, value, lifetime, cancellationToken);
+
+        public Task<bool> TryRemoveAsync(string key, ReadOnlyMemory<byte> expected, CancellationToken cancellationToken = default)
+            => _inner.TryRemoveAsync(key, expected, cancellationToken);
     }
 }

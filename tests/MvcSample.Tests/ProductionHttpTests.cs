@@ -21,7 +21,10 @@ public class ProductionHttpTests
         var home = await browser.GetStringAsync("/");
         Assert.DoesNotContain("emulator-banner", home, StringComparison.Ordinal);
 
-        var challenge = await browser.GetAsync("/Profile");
+        // /Profile → /Account/SignIn (the one rate-limited challenge endpoint) → WeChat.
+        var toSignIn = await browser.GetAsync("/Profile");
+        Assert.Equal("/Account/SignIn?ReturnUrl=%2FProfile", toSignIn.Headers.Location!.PathAndQuery);
+        var challenge = await browser.GetAsync(toSignIn.Headers.Location);
         Assert.Equal(HttpStatusCode.Redirect, challenge.StatusCode);
         var authorize = challenge.Headers.Location!;
         Assert.Equal(emulatorAddress.Authority, authorize.Authority);

@@ -2,6 +2,7 @@ using AspNetCore.Authentication.WeChat;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authentication.Cookies;
 using Microsoft.AspNetCore.Mvc;
+using Microsoft.AspNetCore.RateLimiting;
 using MvcSample.Models;
 
 namespace MvcSample.Controllers;
@@ -9,6 +10,7 @@ namespace MvcSample.Controllers;
 public sealed class AccountController(SignInFailureMessages failures) : Controller
 {
     [HttpGet]
+    [EnableRateLimiting("wechat-sign-in")]
     public IActionResult SignIn(string? returnUrl)
         => Challenge(new AuthenticationProperties { RedirectUri = LocalOrProfile(returnUrl) }, WeChatAuthenticationDefaults.AuthenticationScheme);
 

@@ -1,0 +1,169 @@
+using System.Net;
+using System.Security.Claims;
+using AspNetCore.Authentication.WeChat.Internal;
+using AspNetCore.Authentication.WeChat.Tests.Infrastructure;
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Caching.Distributed;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Time.Testing;
+using Xunit.Abstractions;
+
+namespace AspNetCore.Authentication.WeChat.Tests;
+
+/// <summary>
+/// Every anonymous challenge makes the server keep a pending sign-in. A flood of them must neither grow memory
+/// without bound nor push out the pending sign-ins of real users who are at WeChat right now.
+/// </summary>
+public class FloodTests(ITestOutputHelper output)
+{
+    private const int Flood = 5_000;
+    private const string Attacker = "203.0.113.66";
+    private const string RealUser = "198.51.100.7";
+
+    [Fact]
+    public async Task A_real_sign_in_started_before_or_during_a_flood_of_challenges_still_completes()
+    {
+        // An app that registered a size-limited memory cache: flooded, its compaction dropped real users' states.
+        await using var host = await StartAsync(services: s => s.AddDistributedMemoryCache(o => o.SizeLimit = 512 * 1024));
+
+        var (completedBefore, completedDuring) = await SignInAroundAFloodAsync(host);
+
+        Assert.True(completedBefore, "the sign-in begun before the flood failed");
+        Assert.True(completedDuring, "the sign-in begun during the flood failed");
+    }
+
+    [Fact]
+    public async Task When_the_store_is_full_the_flooding_address_loses_its_own_oldest_entries()
+    {
+        var store = new MemoryWeChatStateStore(TimeProvider.System, capacity: 500);
+        await using var host = await StartAsync(services: s => s.AddSingleton<WeChatStateStore>(store));
+
+        var (completedBefore, completedDuring) = await SignInAroundAFloodAsync(host);
+
+        Assert.True(completedBefore, "the sign-in begun before the flood failed");
+        Assert.True(completedDuring, "the sign-in begun during the flood failed");
+        Assert.Equal(500, store.Count);
+        output.WriteLine($"{Flood} flood challenges into a store of 500: it holds {store.Count}, the real users' sign-ins completed");
+    }
+
+    [Theory]
+    [InlineData(7_000, 0)]
+    [InlineData(100, 5_000)]
+    public async Task An_absurd_challenge_is_refused_with_400_and_nothing_is_stored(int returnUrlLength, int itemLength)
+    {
+        var cache = new RecordingDistributedCache();
+        await using var host = await WeChatTestHost.StartAsync(services: s => s.AddSingleton<IDistributedCache>(cache), pipeline: app =>
+            app.MapGet("/big", (HttpContext context) => context.ChallengeAsync(WeChatAuthenticationDefaults.AuthenticationScheme, new Microsoft.AspNetCore.Authentication.AuthenticationProperties(
+                new Dictionary<string, string?> { ["app:data"] = new string('d', itemLength) }) { RedirectUri = "/" + new string('r', returnUrlLength) })));
+
+        var response = await host.CreateBrowser().GetAsync("/big");
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Null(response.Headers.Location);
+        Assert.False(response.Headers.Contains("Set-Cookie"));
+        Assert.Empty(cache.Sets);
+        var log = Assert.Single(host.Logs.Entries, e => e.EventId.Name == "WeChatChallengeTooLarge");
+        Assert.Contains("at most 2048", log.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Expired_entries_are_swept_and_never_returned()
+    {
+        var time = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        var store = new MemoryWeChatStateStore(time, capacity: 10);
+        var entry = new WeChatStateEntry { Properties = "p", CorrelationId = "c" };
+        await store.AddAsync("a", entry, TimeSpan.FromMinutes(15), "1.1.1.1", default);
+
+        time.Advance(TimeSpan.FromMinutes(16));
+
+        Assert.Null(await store.GetAsync("a", default));
+        Assert.False(await store.TryClaimAsync("a", TimeSpan.FromMinutes(1), default));
+        await store.AddAsync("b", entry, TimeSpan.FromMinutes(15), "1.1.1.1", default);
+        Assert.Equal(1, store.Count);
+    }
+
+    [Fact]
+    public async Task The_address_holding_most_entries_is_evicted_first_whatever_the_age_of_others()
+    {
+        var time = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        var store = new MemoryWeChatStateStore(time, capacity: 10);
+        var entry = new WeChatStateEntry { Properties = "p", CorrelationId = "c" };
+        await store.AddAsync("old-real-user", entry, TimeSpan.FromMinutes(15), RealUser, default);
+        for (var i = 0; i < 100; i++)
+        {
+            time.Advance(TimeSpan.FromSeconds(1));
+            await store.AddAsync("flood-" + i, entry, TimeSpan.FromMinutes(15), Attacker, default);
+        }
+
+        await store.AddAsync("new-real-user", entry, TimeSpan.FromMinutes(15), "192.0.2.1", default);
+
+        Assert.Equal(10, store.Count);
+        Assert.NotNull(await store.GetAsync("old-real-user", default));
+        Assert.NotNull(await store.GetAsync("new-real-user", default));
+        Assert.NotNull(await store.GetAsync("flood-99", default));
+        Assert.Null(await store.GetAsync("flood-0", default));
+    }
+
+    [Fact]
+    public void IPv6_addresses_share_a_partition_per_64_bit_network()
+    {
+        Assert.Equal(ClientPartition.Of(IPAddress.Parse("2001:db8:1:2::1")), ClientPartition.Of(IPAddress.Parse("2001:db8:1:2:ffff::9")));
+        Assert.NotEqual(ClientPartition.Of(IPAddress.Parse("2001:db8:1:2::1")), ClientPartition.Of(IPAddress.Parse("2001:db8:1:3::1")));
+        Assert.Equal("203.0.113.66", ClientPartition.Of(IPAddress.Parse("::ffff:203.0.113.66")));
+        Assert.Equal("", ClientPartition.Of(null));
+    }
+
+    private static async Task<(bool Before, bool During)> SignInAroundAFloodAsync(WeChatTestHost host)
+    {
+        var before = host.CreateBrowser();
+        var beforeAuthorize = await ChallengeFromAsync(before, RealUser);
+
+        var during = host.CreateBrowser();
+        Uri? duringAuthorize = null;
+        for (var i = 0; i < Flood; i += 100)
+        {
+            await Task.WhenAll(Enumerable.Range(0, 100).Select(_ => ChallengeFromAsync(host.CreateBrowser(), Attacker)));
+            if (i == Flood / 2)
+            {
+                duringAuthorize = await ChallengeFromAsync(during, "198.51.100.8");
+            }
+        }
+
+        return (await CompletesAsync(host, before, beforeAuthorize, FakeWeChatUser.Alice), await CompletesAsync(host, during, duringAuthorize!, FakeWeChatUser.Bob));
+    }
+
+    private static async Task<Uri> ChallengeFromAsync(TestBrowser browser, string address)
+    {
+        var response = await browser.GetAsync("/challenge", r => r.Headers.Add("X-Test-Client", address));
+        Assert.Equal(HttpStatusCode.Redirect, response.StatusCode);
+        return response.Headers.Location!;
+    }
+
+    private static async Task<bool> CompletesAsync(WeChatTestHost host, TestBrowser browser, Uri authorize, FakeWeChatUser user)
+    {
+        try
+        {
+            var callback = await browser.GetAsync(host.Fake.Authorize(authorize, user));
+            return callback.Headers.Location?.OriginalString == WeChatTestHost.ReturnUrl
+                   && (await WeChatTestHost.GetMeAsync(browser)).Find(ClaimTypes.NameIdentifier) == user.OpenId;
+        }
+        catch (Microsoft.AspNetCore.Authentication.AuthenticationFailureException)
+        {
+            return false;
+        }
+    }
+
+    private static Task<WeChatTestHost> StartAsync(Action<IServiceCollection>? services = null)
+        => WeChatTestHost.StartAsync(services: services, pipeline: app => app.Use((context, next) =>
+        {
+            // Stands in for the client address Kestrel (or UseForwardedHeaders behind a proxy) would set.
+            if (context.Request.Headers.TryGetValue("X-Test-Client", out var address))
+            {
+                context.Connection.RemoteIpAddress = IPAddress.Parse(address.ToString());
+            }
+
+            return next(context);
+        }));
+}
