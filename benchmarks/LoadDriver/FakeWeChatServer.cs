@@ -70,6 +70,8 @@ internal sealed class FakeWeChatServer : IAsyncDisposable
             o.AppSecret = appSecret;
             o.SilentAuthorization = true;
             o.DistinctUserPerCode = true;
+            // The sample runs on 127.0.0.1: WeChat's web authorization domain (网页授权域名) for this fake.
+            o.RedirectDomains.Add("127.0.0.1");
         });
         var app = builder.Build();
         app.MapWeChatEmulator();

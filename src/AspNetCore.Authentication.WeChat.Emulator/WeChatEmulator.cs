@@ -26,6 +26,7 @@ public sealed partial class WeChatEmulator
     private readonly TimeProvider _time;
     private long _distinctUsers;
     private long _exchanges;
+    private volatile bool _inUse;
     private long _lastSweepTicks;
 
     /// <summary>Initializes the emulator.</summary>
@@ -44,6 +45,22 @@ public sealed partial class WeChatEmulator
 
     /// <summary>Gets the AppSecret the emulator accepts.</summary>
     public string AppSecret { get; }
+
+    /// <summary>Gets whether some WeChat scheme of this app signs in against the emulator.</summary>
+    internal bool IsInUse => _inUse;
+
+    /// <summary>Records that a WeChat scheme was pointed at the emulator.</summary>
+    internal void MarkInUse() => _inUse = true;
+
+    /// <summary>
+    /// Whether WeChat would send a code to <paramref name="redirectUri"/>: the origin the browser reached the emulator
+    /// on (the app it serves), or a host of <see cref="WeChatEmulatorOptions.RedirectDomains"/>.
+    /// </summary>
+    internal bool IsAllowedRedirect(string redirectUri, string requestScheme, string requestAuthority)
+        => Uri.TryCreate(redirectUri, UriKind.Absolute, out var uri)
+           && (uri.Scheme == Uri.UriSchemeHttps || uri.Scheme == Uri.UriSchemeHttp)
+           && ((_inUse && string.Equals(uri.Scheme, requestScheme, StringComparison.OrdinalIgnoreCase) && string.Equals(uri.Authority, requestAuthority, StringComparison.OrdinalIgnoreCase))
+               || Options.RedirectDomains.Contains(uri.Host, StringComparer.OrdinalIgnoreCase));
 
     /// <summary>Gets how many times <c>sns/oauth2/access_token</c> was called, whatever it answered.</summary>
     public long ExchangeCount => Interlocked.Read(ref _exchanges);

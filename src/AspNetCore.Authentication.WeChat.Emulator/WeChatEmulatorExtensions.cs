@@ -36,6 +36,8 @@ public static class WeChatEmulatorExtensions
 
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<WeChatEmulator>();
+        services.TryAddSingleton<WeChatEmulatorUsage>();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, WeChatEmulatorUsage>(static sp => sp.GetRequiredService<WeChatEmulatorUsage>()));
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IPostConfigureOptions<WeChatAuthenticationOptions>, WeChatEmulatorPostConfigureOptions>());
         return services;
     }
@@ -53,11 +55,15 @@ public static class WeChatEmulatorExtensions
         WeChatEmulatorGuard.EnsureAllowed(endpoints.ServiceProvider.GetRequiredService<IHostEnvironment>(), emulator.Options);
         var html = HtmlEncoder.Create(UnicodeRanges.All);
 
+        var usage = endpoints.ServiceProvider.GetRequiredService<WeChatEmulatorUsage>();
         var group = endpoints.MapGroup(emulator.Options.PathPrefix);
+        // Nothing is served while no scheme signs in against the emulator (an app with a real AppId): otherwise its
+        // authorize page would be an open redirect on the app's own origin.
+        group.AddEndpointFilter(async (context, next) => await usage.IsServingAsync().ConfigureAwait(false) ? await next(context).ConfigureAwait(false) : Results.NotFound());
         group.MapGet("/connect/oauth2/authorize", (HttpContext context) =>
         {
             var rawQuery = context.Request.QueryString.Value ?? "";
-            if (emulator.CheckAuthorize(rawQuery, out var error) is not { } request)
+            if (CheckAuthorize(emulator, rawQuery, context.Request, out var error) is not { } request)
             {
                 return Results.Content(WeChatEmulatorPages.Error(error!, html), "text/html; charset=utf-8", statusCode: StatusCodes.Status400BadRequest);
             }
@@ -70,7 +76,7 @@ public static class WeChatEmulatorExtensions
         group.MapPost("/connect/oauth2/authorize", async (HttpContext context) =>
         {
             var form = await context.Request.ReadFormAsync(context.RequestAborted).ConfigureAwait(false);
-            if (emulator.CheckAuthorize(form["query"].ToString(), out var error) is not { } request)
+            if (CheckAuthorize(emulator, form["query"].ToString(), context.Request, out var error) is not { } request)
             {
                 return Results.Content(WeChatEmulatorPages.Error(error!, html), "text/html; charset=utf-8", statusCode: StatusCodes.Status400BadRequest);
             }
@@ -99,6 +105,19 @@ public static class WeChatEmulatorExtensions
         group.MapGet("/mmopen/{openid}/{size:int}", (string openid) =>
             Results.Text(emulator.DrawAvatar(openid), "image/svg+xml; charset=utf-8"));
         return group;
+    }
+
+    private static WeChatEmulator.AuthorizeRequest? CheckAuthorize(WeChatEmulator emulator, string rawQuery, HttpRequest http, out string? error)
+    {
+        var request = emulator.CheckAuthorize(rawQuery, out error);
+        if (request is not null && !emulator.IsAllowedRedirect(request.RedirectUri, http.Scheme, http.Host.ToUriComponent()))
+        {
+            // WeChat only redirects to the account's registered web authorization domain (网页授权域名).
+            error = "10003 redirect_uri域名与后台配置不一致 / redirect_uri must be on this app's own origin, or a host of WeChatEmulator:RedirectDomains";
+            return null;
+        }
+
+        return request;
     }
 
     // Where the browser reached the emulator: its origin, the app's path base and the emulator's prefix.

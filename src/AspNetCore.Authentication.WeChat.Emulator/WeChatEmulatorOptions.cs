@@ -47,6 +47,16 @@ public sealed class WeChatEmulatorOptions
     /// </summary>
     public bool SilentAuthorization { get; set; }
 
+    /// <summary>
+    /// Gets the host names (like WeChat's 网页授权域名: exact hosts, any port) a standalone emulator may send codes to.
+    /// </summary>
+    /// <remarks>
+    /// Empty by default. An emulator that serves the app it runs in sends codes only back to that app's own origin.
+    /// A standalone emulator (an app with no WeChat scheme of its own) serves nothing until hosts are listed here, so
+    /// that it can never become an open redirect.
+    /// </remarks>
+    public IList<string> RedirectDomains { get; } = new List<string>();
+
     /// <summary>Gets the test users offered on the consent page. <c>snsapi_base</c> signs in the first one.</summary>
     public IList<WeChatEmulatorUser> Users { get; } = DefaultUsers();
 

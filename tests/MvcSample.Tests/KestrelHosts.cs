@@ -46,6 +46,10 @@ public static class KestrelHosts
             o.AllowOutsideDevelopment = true;
             o.PathPrefix = "/";
             o.AppSecret = EmulatorSecret;
+            // WeChat's web authorization domains: the hosts the tests' apps run on.
+            o.RedirectDomains.Add("127.0.0.1");
+            o.RedirectDomains.Add("localhost");
+            o.RedirectDomains.Add("app.example");
             configure?.Invoke(o);
         });
         var app = builder.Build();

@@ -20,6 +20,7 @@ internal sealed partial class WeChatEmulatorPostConfigureOptions(
         }
 
         WeChatEmulatorGuard.EnsureAllowed(environment, emulator.Options);
+        emulator.MarkInUse();
         var prefix = emulator.Options.PathPrefix.TrimEnd('/');
         options.AppId = emulator.Options.AppId;
         options.AppSecret = emulator.AppSecret;
