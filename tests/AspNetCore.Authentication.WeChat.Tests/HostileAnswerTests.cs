@@ -11,7 +11,7 @@ namespace AspNetCore.Authentication.WeChat.Tests;
 /// A WeChat (or something posing as it) that answers with the wrong types, someone else's ids, or huge fields:
 /// identity comes from the token response only, and nothing WeChat sends can make the sign-in cookie unusable.
 /// </summary>
-public class HostileAnswerTests
+public class HostileAnswerTests(Xunit.Abstractions.ITestOutputHelper output)
 {
     private static readonly string AliceOpenId = FakeWeChatUser.Alice.OpenId;
 
@@ -198,6 +198,7 @@ public class HostileAnswerTests
         Assert.NotEmpty(cookies);
         Assert.All(cookies, c => Assert.True(c.Length < 4096, $"a sign-in cookie chunk of {c.Length} bytes"));
         Assert.True(cookies.Sum(c => c.Length) < 3 * 4096, $"sign-in cookies of {cookies.Sum(c => c.Length)} bytes in all");
+        output.WriteLine($"60 KB {field}: {cookies.Count} sign-in cookie(s), {cookies.Sum(c => c.Length)} bytes");
 
         var me = await WeChatTestHost.GetMeAsync(browser);
         Assert.Equal(AliceOpenId, me.Find(WeChatClaimTypes.OpenId));

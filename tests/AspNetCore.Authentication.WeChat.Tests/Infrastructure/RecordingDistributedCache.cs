@@ -16,13 +16,16 @@ public sealed class RecordingDistributedCache : IDistributedCache
 
     public bool Fail { get; set; }
 
+    /// <summary>When set, fails the operations ("get", "set", "remove") for which it returns true.</summary>
+    public Func<string, bool>? FailWhen { get; set; }
+
     public TimeSpan Delay { get; set; }
 
     public byte[]? Get(string key) => throw new NotSupportedException("The handler must use the async API.");
 
     public async Task<byte[]?> GetAsync(string key, CancellationToken token = default)
     {
-        await MisbehaveAsync(token);
+        await MisbehaveAsync("get", token);
         return await _inner.GetAsync(key, token);
     }
 
@@ -34,7 +37,7 @@ public sealed class RecordingDistributedCache : IDistributedCache
 
     public async Task RemoveAsync(string key, CancellationToken token = default)
     {
-        await MisbehaveAsync(token);
+        await MisbehaveAsync("remove", token);
         await _inner.RemoveAsync(key, token);
     }
 
@@ -42,12 +45,12 @@ public sealed class RecordingDistributedCache : IDistributedCache
 
     public async Task SetAsync(string key, byte[] value, DistributedCacheEntryOptions options, CancellationToken token = default)
     {
-        await MisbehaveAsync(token);
+        await MisbehaveAsync("set", token);
         Sets.Enqueue((key, value, options));
         await _inner.SetAsync(key, value, options, token);
     }
 
-    private async Task MisbehaveAsync(CancellationToken token)
+    private async Task MisbehaveAsync(string operation, CancellationToken token)
     {
         if (Delay > TimeSpan.Zero)
         {
@@ -55,7 +58,7 @@ public sealed class RecordingDistributedCache : IDistributedCache
             await Task.Delay(Delay, CancellationToken.None);
         }
 
-        if (Fail)
+        if (Fail || FailWhen?.Invoke(operation) == true)
         {
             throw new InvalidOperationException("It was not possible to connect to the cache server.");
         }
