@@ -1,7 +1,7 @@
 namespace AspNetCore.Authentication.WeChat.Benchmarks;
 
 /// <summary>
-/// The same user as WeChat (shared/wechat-api.md: GET APIs, <c>text/plain</c> JSON) and as a standard OAuth 2.0 provider
+/// The same user as WeChat (GET APIs, <c>text/plain</c> JSON) and as a standard OAuth 2.0 provider
 /// (form POST token endpoint, bearer user-info endpoint, <c>application/json</c>) would send them.
 /// </summary>
 internal static class Fakes

@@ -124,7 +124,8 @@ public class WeChatAuthenticationHandler : OAuthHandler<WeChatAuthenticationOpti
         _stateToStore = (StateKey(state), new WeChatStateEntry { Properties = Options.StateDataFormat.Protect(properties), CorrelationId = correlationId });
 
         // WeChat matches the authorization URL against a strict pattern: these parameters, in this order,
-        // then #wechat_redirect (shared/wechat-api.md §2.1). Anything after the fragment never reaches WeChat.
+        // then #wechat_redirect (https://developers.weixin.qq.com/doc/offiaccount/OA_Web_Apps/Wechat_webpage_authorization.html).
+        // Anything after the fragment never reaches WeChat.
         var url = StartQuery(Options.AuthorizationEndpoint)
             .Append("appid=").Append(Uri.EscapeDataString(Options.AppId))
             .Append("&redirect_uri=").Append(Uri.EscapeDataString(redirectUri))
@@ -220,7 +221,8 @@ public class WeChatAuthenticationHandler : OAuthHandler<WeChatAuthenticationOpti
     protected override async Task<OAuthTokenResponse> ExchangeCodeAsync(OAuthCodeExchangeContext context)
     {
         // WeChat exchanges the code with a GET carrying appid and secret in the query, instead of
-        // RFC 6749's form POST with client_id and client_secret (shared/wechat-api.md §3.1).
+        // RFC 6749's form POST with client_id and client_secret
+        // (https://developers.weixin.qq.com/doc/service/api/webdev/access/api_snsaccesstoken).
         var url = StartQuery(Options.TokenEndpoint)
             .Append("appid=").Append(Uri.EscapeDataString(Options.AppId))
             .Append("&secret=").Append(Uri.EscapeDataString(Options.AppSecret))
@@ -249,7 +251,7 @@ public class WeChatAuthenticationHandler : OAuthHandler<WeChatAuthenticationOpti
         try
         {
             // snsapi_base grants no profile: WeChat answers 48001 to /sns/userinfo, so the identity comes from
-            // the token response alone (shared/wechat-api.md §3.4).
+            // the token response alone (https://developers.weixin.qq.com/doc/service/api/webdev/access/api_snsuserinfo).
             if (GrantsUserInfo(signedIn))
             {
                 profile = await GetUserInformationAsync(tokens.AccessToken!, signedIn).ConfigureAwait(false);

@@ -6,7 +6,7 @@ using Microsoft.Extensions.DependencyInjection;
 namespace MvcSample.Tests;
 
 /// <summary>
-/// The standalone emulator answers like WeChat (shared/wechat-api.md): HTTP 200 errors, text/plain, single-use codes.
+/// The standalone emulator answers like WeChat: HTTP 200 errors, text/plain, single-use codes.
 /// </summary>
 public sealed class EmulatorProtocolTests : IAsyncLifetime
 {

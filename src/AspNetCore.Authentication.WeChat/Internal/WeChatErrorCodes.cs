@@ -1,7 +1,8 @@
 namespace AspNetCore.Authentication.WeChat.Internal;
 
 /// <summary>
-/// What WeChat's common <c>errcode</c>s usually mean for a sign-in (see shared/wechat-api.md §9).
+/// What WeChat's common <c>errcode</c>s usually mean for a sign-in, as each API's page documents them (for example
+/// https://developers.weixin.qq.com/doc/service/api/webdev/access/api_snsaccesstoken) and as they are seen in practice.
 /// </summary>
 internal static class WeChatErrorCodes
 {

@@ -9,7 +9,7 @@ using Microsoft.AspNetCore.WebUtilities;
 namespace AspNetCore.Authentication.WeChat.Tests.Infrastructure;
 
 /// <summary>
-/// WeChat's web authorization APIs as shared/wechat-api.md describes them: single-use codes, errors as HTTP 200
+/// WeChat's web authorization APIs as WeChat documents them and as they behave: single-use codes, errors as HTTP 200
 /// with errcode, text/plain JSON, 48001 on /sns/userinfo for snsapi_base tokens. Any request it does not know is
 /// recorded in <see cref="UnexpectedRequests"/> and answered 404.
 /// </summary>
