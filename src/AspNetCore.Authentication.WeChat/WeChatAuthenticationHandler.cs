@@ -370,7 +370,7 @@ public class WeChatAuthenticationHandler : OAuthHandler<WeChatAuthenticationOpti
         // "expired or already used" failure.
         if (entry.Outcome == WeChatStateOutcome.SignedIn)
         {
-            if (HasCorrelationCookie(entry) && entry.Ticket is not null && Options.SignInTicketFormat.Unprotect(entry.Ticket) is { } ticket)
+            if (HasCorrelationCookie(entry) && ((entry.SignedIn is { } kept ? Copy(kept) : null) ?? Options.SignInTicketFormat.Unprotect(entry.Ticket)) is { } ticket)
             {
                 // The browser that began the sign-in, whose first answer may never have arrived (the second
                 // navigation replaced it): give it the same sign-in, without a second exchange.
@@ -451,7 +451,9 @@ public class WeChatAuthenticationHandler : OAuthHandler<WeChatAuthenticationOpti
     private async Task RecordOutcomeAsync(string key, WeChatStateEntry entry, HandleRequestResult result)
     {
         var outcome = result.Succeeded && result.Ticket is { } ticket
-            ? entry with { Outcome = WeChatStateOutcome.SignedIn, OpenId = _signedInOpenId, Ticket = Options.SignInTicketFormat.Protect(ticket) }
+            ? StateStore.KeepsObjects
+                ? entry with { Outcome = WeChatStateOutcome.SignedIn, OpenId = _signedInOpenId, SignedIn = Copy(ticket) }
+                : entry with { Outcome = WeChatStateOutcome.SignedIn, OpenId = _signedInOpenId, Ticket = Options.SignInTicketFormat.Protect(ticket) }
             : entry with { Outcome = WeChatStateOutcome.Failed };
         try
         {
@@ -464,6 +466,10 @@ public class WeChatAuthenticationHandler : OAuthHandler<WeChatAuthenticationOpti
             Logger.StateCompletionNotRecorded(ex);
         }
     }
+
+    // The winner's ticket goes on to be signed in (which writes to its properties), and so may a duplicate's.
+    private static AuthenticationTicket Copy(AuthenticationTicket ticket)
+        => new(ticket.Principal.Clone(), ticket.Properties.Clone(), ticket.AuthenticationScheme);
 
     private bool HasCorrelationCookie(WeChatStateEntry entry)
         => entry.CorrelationId is { } id && Request.Cookies.ContainsKey(Options.CorrelationCookie.Name + id);

@@ -10,6 +10,8 @@ internal sealed class DistributedWeChatStateStore(IDistributedCache cache, IWeCh
 {
     private static readonly byte[] Claimed = [1];
 
+    public override bool KeepsObjects => false;
+
     public override bool IsSingleUseShared => atomicStore.IsShared;
 
     public override Task AddAsync(string key, WeChatStateEntry entry, TimeSpan lifetime, string client, CancellationToken cancellationToken)

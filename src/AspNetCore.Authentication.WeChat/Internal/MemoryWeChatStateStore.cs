@@ -51,6 +51,8 @@ internal sealed class MemoryWeChatStateStore : WeChatStateStore
         }
     }
 
+    public override bool KeepsObjects => true;
+
     public override bool IsSingleUseShared => false;
 
     public override Task AddAsync(string key, WeChatStateEntry entry, TimeSpan lifetime, string client, CancellationToken cancellationToken)

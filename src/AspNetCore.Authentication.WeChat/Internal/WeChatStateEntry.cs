@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using Microsoft.AspNetCore.Authentication;
 
 namespace AspNetCore.Authentication.WeChat.Internal;
 
@@ -33,6 +34,13 @@ internal sealed record WeChatStateEntry
     [JsonPropertyName("t")]
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public string? Ticket { get; init; }
+
+    /// <summary>
+    /// The same sign-in as <see cref="Ticket"/>, unprotected, for a store that keeps entries as objects in this
+    /// process (nothing outside the process can read or change them). A private copy: never signed in with directly.
+    /// </summary>
+    [JsonIgnore]
+    public AuthenticationTicket? SignedIn { get; init; }
 
     public byte[] ToBytes() => JsonSerializer.SerializeToUtf8Bytes(this, WeChatStateEntryJsonContext.Default.WeChatStateEntry);
 

@@ -13,6 +13,12 @@ internal abstract class WeChatStateStore
     /// <summary>Gets whether single use holds across every instance of the app, not only within this one.</summary>
     public abstract bool IsSingleUseShared { get; }
 
+    /// <summary>
+    /// Gets whether entries stay objects in this process, so that a sign-in can be kept as it is rather than protected
+    /// and serialized.
+    /// </summary>
+    public abstract bool KeepsObjects { get; }
+
     /// <summary>Keeps a pending sign-in begun by <paramref name="client"/> (an address partition, or empty).</summary>
     public abstract Task AddAsync(string key, WeChatStateEntry entry, TimeSpan lifetime, string client, CancellationToken cancellationToken);
 
