@@ -7,15 +7,21 @@ cd "$(dirname "$0")"
 missing=()
 command -v chromium >/dev/null 2>&1 || missing+=(chromium)
 command -v redis-server >/dev/null 2>&1 || missing+=(redis-server)
-# Not a prerequisite: a CJK font so that the browser test's screenshots show the Chinese labels.
-fc-list 2>/dev/null | grep -qi 'wqy\|noto.*cjk' || missing+=(fonts-wqy-zenhei)
+# Not a prerequisite: a CJK font so that the browser test's screenshots show the Chinese labels. (fc-list's output is
+# read whole first: `fc-list | grep -q` under pipefail fails with SIGPIPE whenever grep stops reading early.)
+fonts=$(fc-list 2>/dev/null || true)
+grep -qi 'wqy\|noto.*cjk' <<<"$fonts" || missing+=(fonts-wqy-zenhei)
 if [ ${#missing[@]} -gt 0 ]; then
   if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
     echo "test.sh: installing ${missing[*]} with apt-get"
     apt-get update -qq >/dev/null
     DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
   else
-    echo "test.sh: ${missing[*]} not installed and cannot install (not root or no apt-get); the tests that need them will be skipped"
+    if [ "${CI:-}" = true ]; then
+      echo "test.sh: ${missing[*]} not installed and cannot install (not root or no apt-get); under CI=true the tests that need them fail"
+    else
+      echo "test.sh: ${missing[*]} not installed and cannot install (not root or no apt-get); the tests that need them are skipped, each with its reason"
+    fi
   fi
 fi
 
