@@ -202,7 +202,7 @@ public class WeChatAuthenticationHandler : OAuthHandler<WeChatAuthenticationOpti
 
         RewriteQueryForBaseHandler(entry.Properties);
 
-        HandleRequestResult result;
+        HandleRequestResult? result = null;
         try
         {
             result = await base.HandleRemoteAuthenticateAsync().ConfigureAwait(false);
@@ -212,8 +212,12 @@ public class WeChatAuthenticationHandler : OAuthHandler<WeChatAuthenticationOpti
             // Thrown while creating the ticket (the user information call): keep the properties for OnRemoteFailure.
             result = HandleRequestResult.Fail(ex, _ticketProperties);
         }
+        finally
+        {
+            // Whatever happened (an app's event may throw), a duplicate waiting for this outcome must not wait in vain.
+            await RecordOutcomeAsync(key, entry, result).ConfigureAwait(false);
+        }
 
-        await RecordOutcomeAsync(key, entry, result).ConfigureAwait(false);
         return result;
     }
 
@@ -370,15 +374,16 @@ public class WeChatAuthenticationHandler : OAuthHandler<WeChatAuthenticationOpti
         // "expired or already used" failure.
         if (entry.Outcome == WeChatStateOutcome.SignedIn)
         {
-            if (HasCorrelationCookie(entry) && ((entry.SignedIn is { } kept ? Copy(kept) : null) ?? Options.SignInTicketFormat.Unprotect(entry.Ticket)) is { } ticket)
+            if (HasCorrelationCookie(entry) && (entry.SignedIn is { } kept ? Copy(kept) : Options.SignInTicketFormat.Unprotect(entry.Ticket)) is { } ticket)
             {
                 // The browser that began the sign-in, whose first answer may never have arrived (the second
-                // navigation replaced it): give it the same sign-in, without a second exchange.
+                // navigation replaced it): the same ticket, without a second exchange, goes through the framework's
+                // own TicketReceived and sign-in again, so that the app decides as it did the first time (an app that
+                // refused the user there refuses again).
                 DeleteCorrelationCookie(entry.CorrelationId!);
-                await Context.SignInAsync(SignInScheme, ticket.Principal, ticket.Properties).ConfigureAwait(false);
-                return RedirectToReturnUrl(ticket.Properties);
+                Logger.DuplicateCallback();
+                return HandleRequestResult.Success(ticket);
             }
-
             if (entry.OpenId is not null && Options.StateDataFormat.Unprotect(entry.Properties) is { } properties)
             {
                 var signedIn = await Context.AuthenticateAsync(SignInScheme).ConfigureAwait(false);
@@ -448,9 +453,9 @@ public class WeChatAuthenticationHandler : OAuthHandler<WeChatAuthenticationOpti
         }
     }
 
-    private async Task RecordOutcomeAsync(string key, WeChatStateEntry entry, HandleRequestResult result)
+    private async Task RecordOutcomeAsync(string key, WeChatStateEntry entry, HandleRequestResult? result)
     {
-        var outcome = result.Succeeded && result.Ticket is { } ticket
+        var outcome = result is { Succeeded: true, Ticket: { } ticket }
             ? StateStore.KeepsObjects
                 ? entry with { Outcome = WeChatStateOutcome.SignedIn, OpenId = _signedInOpenId, SignedIn = Copy(ticket) }
                 : entry with { Outcome = WeChatStateOutcome.SignedIn, OpenId = _signedInOpenId, Ticket = Options.SignInTicketFormat.Protect(ticket) }

@@ -147,6 +147,70 @@ public class SingleUseTests(ITestOutputHelper output)
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => first);
     }
 
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task A_user_refused_in_OnTicketReceived_stays_refused_when_the_callback_repeats(bool distributedCache)
+    {
+        await using var host = await WeChatTestHost.StartAsync(
+            o => o.Events.OnTicketReceived = context =>
+            {
+                if (context.Principal!.HasClaim(WeChatClaimTypes.OpenId, FakeWeChatUser.Alice.OpenId))
+                {
+                    // How an app refuses a user there: answer, and do not sign in.
+                    context.Response.Redirect("/denied?banned=1");
+                    context.HandleResponse();
+                }
+
+                return Task.CompletedTask;
+            },
+            services: distributedCache ? s => s.AddSingleton<IDistributedCache>(new RecordingDistributedCache()) : null);
+        var browser = host.CreateBrowser();
+        var callbackUrl = host.Fake.Authorize(await WeChatTestHost.ChallengeAsync(browser), FakeWeChatUser.Alice);
+        var cookies = browser.Cookies.GetCookieHeader(new Uri("http://localhost/signin-wechat"));
+
+        var refused = await SendWithCookiesAsync(host, callbackUrl, cookies);
+        var repeated = await SendWithCookiesAsync(host, callbackUrl, cookies);
+
+        foreach (var response in new[] { refused, repeated })
+        {
+            Assert.Equal("/denied?banned=1", response.Headers.Location!.OriginalString);
+            Assert.Null(await IdentityOfAsync(host, response));
+        }
+
+        Assert.Equal(1, host.Fake.TokenRequests);
+    }
+
+    [Fact]
+    public async Task A_duplicate_callback_runs_OnTicketReceived_as_the_first_did()
+    {
+        var runs = 0;
+        await using var host = await WeChatTestHost.StartAsync(o => o.Events.OnTicketReceived = context =>
+        {
+            Interlocked.Increment(ref runs);
+            ((ClaimsIdentity)context.Principal!.Identity!).AddClaim(new Claim("app:local-user", "42"));
+            context.ReturnUri = "/me?from=ticket-received";
+            return Task.CompletedTask;
+        });
+        var browser = host.CreateBrowser();
+        var callbackUrl = host.Fake.Authorize(await WeChatTestHost.ChallengeAsync(browser), FakeWeChatUser.Alice);
+        var cookies = browser.Cookies.GetCookieHeader(new Uri("http://localhost/signin-wechat"));
+
+        var first = await SendWithCookiesAsync(host, callbackUrl, cookies);
+        var second = await SendWithCookiesAsync(host, callbackUrl, cookies);
+
+        foreach (var response in new[] { first, second })
+        {
+            Assert.Equal("/me?from=ticket-received", response.Headers.Location!.OriginalString);
+            var me = await MeOfAsync(host, response);
+            Assert.Equal("42", me!.Find("app:local-user"));
+            Assert.Equal(FakeWeChatUser.Alice.OpenId, me.Find(WeChatClaimTypes.OpenId));
+        }
+
+        Assert.Equal(2, runs);
+        Assert.Equal(1, host.Fake.TokenRequests);
+    }
+
     [Fact]
     public async Task A_shared_cache_without_a_shared_atomic_store_is_reported_at_start_up()
     {
@@ -180,6 +244,10 @@ public class SingleUseTests(ITestOutputHelper output)
 
     /// <summary>The openid a response's own sign-in cookie identifies, or null when it sets none.</summary>
     private static async Task<string?> IdentityOfAsync(WeChatTestHost host, HttpResponseMessage response)
+        => (await MeOfAsync(host, response))?.Find(ClaimTypes.NameIdentifier);
+
+    /// <summary>Who a response's own sign-in cookie signs in, or null when it sets none.</summary>
+    private static async Task<SignedInUser?> MeOfAsync(WeChatTestHost host, HttpResponseMessage response)
     {
         var browser = host.CreateBrowser();
         var uri = new Uri("http://localhost/");
@@ -193,7 +261,7 @@ public class SingleUseTests(ITestOutputHelper output)
             return null;
         }
 
-        return (await WeChatTestHost.GetMeAsync(browser)).Find(ClaimTypes.NameIdentifier);
+        return await WeChatTestHost.GetMeAsync(browser);
     }
 
     /// <summary>Stands in for a shared store (Redis): the in-process one, saying it is shared.</summary>
