@@ -284,6 +284,169 @@ public class HostileAnswerTests(Xunit.Abstractions.ITestOutputHelper output)
         Assert.Contains("not in whitelist", failure.ErrorMessage, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("invalid ip 101.226.140.169. not in whitelist rid: 1")]
+    [InlineData("invalid ip:2001:db8:85a3::8a2e:370:7334 not in whitelist rid: 1")]
+    [InlineData("invalid ipv62001:db8::1 not in whitelist")]
+    [InlineData("invalid ip 2001:db8::1rid: 1")]
+    [InlineData("host.101.226.140.169 x")]
+    [InlineData("ip=101.226.140.169rid")]
+    [InlineData("ip [2001:db8::1]:443 and fe80::1%eth0")]
+    [InlineData("IP地址101.226.140.169不在白名单")]
+    [InlineData("ip 2001:0db8:85a3:0000:0000:8a2e:0370:7334.")]
+    public async Task An_IP_address_anywhere_in_an_errmsg_is_redacted(string errmsg)
+    {
+        var fake = new FakeWeChat { TokenResponse = () => FakeWeChat.Json(JsonSerializer.Serialize(new { errcode = 40164, errmsg })) };
+        await using var host = await WeChatTestHost.StartAsync(fake: fake);
+
+        var failure = await SignInExpectingFailureAsync(host, host.CreateBrowser());
+
+        var seen = failure.Message + failure.ErrorMessage + failure.Data["errmsg"] + host.Logs.AllText;
+        Assert.DoesNotMatch(@"101\.226|2001:|fe80|8a2e", seen);
+        Assert.Contains("[IP]", failure.ErrorMessage, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void An_IP_address_cut_by_the_length_limit_is_redacted_too()
+    {
+        var errmsg = "xxxxx" + string.Concat(Enumerable.Repeat("101.226.140.169 ", 40)) + "rid: 1";
+
+        Assert.DoesNotContain("101.226", UpstreamTextSanitize(errmsg), StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("invalid code\u0085FAKE LOG LINE \u009b31m")]
+    [InlineData("x\u2028y\u2029z\u202eevil")]
+    public async Task An_errmsg_loses_every_control_line_break_and_direction_override(string errmsgJson)
+    {
+        var fake = new FakeWeChat { TokenResponse = () => FakeWeChat.Json($$"""{"errcode":40029,"errmsg":"{{errmsgJson}}"}""") };
+        await using var host = await WeChatTestHost.StartAsync(fake: fake);
+
+        var failure = await SignInExpectingFailureAsync(host, host.CreateBrowser());
+
+        var log = Assert.Single(host.Logs.Entries, e => e.EventId.Name == "WeChatErrorCode");
+        foreach (var text in new[] { failure.Message, failure.ErrorMessage!, log.Message })
+        {
+            Assert.DoesNotContain(text, c => char.IsControl(c) || c is '\u2028' or '\u2029' or '\u202e');
+        }
+    }
+
+    [Theory]
+    [InlineData("userinfo", "nickname", @"\ud800")]
+    [InlineData("userinfo", "remark", @"\udc00x")]
+    [InlineData("userinfo", "headimgurl", @"\ud800")]
+    [InlineData("userinfo", "unionid", @"\ud800")]
+    [InlineData("token", "openid", @"\ud800")]
+    [InlineData("token", "access_token", @"\ud800")]
+    [InlineData("token", "scope", @"\ud800")]
+    [InlineData("token", "errmsg", @"\ud800")]
+    [InlineData("token", "error", @"\ud800")]
+    [InlineData("token", @"\ud800", "x")]
+    public async Task Text_that_is_not_valid_Unicode_is_a_clear_failure_that_releases_the_state(string endpoint, string field, string valueJson)
+    {
+        var fake = new FakeWeChat();
+        var token = $$"""{"access_token":"ACCESS_x","expires_in":7200,"openid":"{{AliceOpenId}}","scope":"snsapi_userinfo"}""";
+        var body = (field is "errmsg" ? """{"errcode":40029,"errmsg":"x"}""" : field is "error" ? """{"error":"x"}""" : endpoint == "token" ? token : $$"""{"openid":"{{AliceOpenId}}","nickname":"A"}""");
+        var hostile = JsonSerializer.Deserialize<Dictionary<string, JsonElement>>(body)!
+            .Where(p => p.Key != field).Select(p => $"\"{p.Key}\":{p.Value.GetRawText()}").Append($"\"{field}\":\"{valueJson}\"");
+        var json = "{" + string.Join(',', hostile) + "}";
+        if (endpoint == "token")
+        {
+            fake.TokenResponse = () => FakeWeChat.Json(json);
+        }
+        else
+        {
+            fake.UserInfoResponse = () => FakeWeChat.Json(json);
+        }
+
+        await using var host = await WeChatTestHost.StartAsync(fake: fake);
+        var browser = host.CreateBrowser();
+        var callbackUrl = fake.Authorize(await WeChatTestHost.ChallengeAsync(browser), FakeWeChatUser.Alice);
+        var cookies = browser.Cookies.GetCookieHeader(new Uri("http://localhost/signin-wechat"));
+
+        var failure = await Assert.ThrowsAsync<AuthenticationFailureException>(() => browser.GetAsync(callbackUrl));
+        Assert.True(failure.InnerException is WeChatAuthenticationException, failure.InnerException?.ToString());
+
+        // The state's outcome was recorded: the browser's duplicate is answered at once, not after the winner's deadline.
+        var started = System.Diagnostics.Stopwatch.StartNew();
+        using var client = host.Server.CreateClient();
+        using var request = new HttpRequestMessage(HttpMethod.Get, new Uri(new Uri("http://localhost/"), callbackUrl));
+        request.Headers.Add("Cookie", cookies);
+        await Assert.ThrowsAsync<AuthenticationFailureException>(() => client.SendAsync(request));
+        Assert.True(started.Elapsed < TimeSpan.FromSeconds(5), $"the duplicate waited {started.Elapsed}");
+    }
+
+    [Fact]
+    public async Task Invalid_UTF8_is_a_clear_failure()
+    {
+        var body = System.Text.Encoding.UTF8.GetBytes($$"""{"openid":"{{AliceOpenId}}","nickname":"AB"}""");
+        body[Array.IndexOf(body, (byte)'B')] = 0xFF;
+        var fake = new FakeWeChat
+        {
+            UserInfoResponse = () => new HttpResponseMessage(HttpStatusCode.OK) { Content = new ByteArrayContent(body) },
+        };
+        await using var host = await WeChatTestHost.StartAsync(fake: fake);
+
+        var failure = await SignInExpectingFailureAsync(host, host.CreateBrowser());
+
+        Assert.Contains("user information endpoint", failure.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Unknown_fields_are_bounded_in_number_name_and_size()
+    {
+        var fake = new FakeWeChat();
+        var many = string.Concat(Enumerable.Range(0, 150).Select(i => $",\"extra{i}\":\"{new string('e', 150)}\""));
+        fake.UserInfoResponse = () => FakeWeChat.Json($$"""{"openid":"{{AliceOpenId}}","nickname":"A","level":{{new string('9', 20_000)}},"{{new string('n', 300)}}":"long name"{{many}}}""");
+        await using var host = await WeChatTestHost.StartAsync(o =>
+        {
+            o.ClaimActions.MapJsonKey("app:level", "level");
+            o.ClaimActions.MapJsonKey("app:long", new string('n', 300));
+            for (var i = 0; i < 150; i++)
+            {
+                o.ClaimActions.MapJsonKey("app:extra" + i, "extra" + i);
+            }
+        }, fake: fake);
+        var browser = host.CreateBrowser();
+
+        var callback = await host.SignInAsync(browser, FakeWeChatUser.Alice);
+
+        var cookies = callback.Headers.GetValues("Set-Cookie").Where(c => c.StartsWith(".AspNetCore.Cookies", StringComparison.Ordinal)).ToList();
+        Assert.True(cookies.Sum(c => c.Length) < 3 * 4096, $"sign-in cookies of {cookies.Sum(c => c.Length)} bytes");
+        var me = await WeChatTestHost.GetMeAsync(browser);
+        Assert.Null(me.Find("app:level"));
+        Assert.Null(me.Find("app:long"));
+        Assert.InRange(me.Claims.Count(c => c.Type.StartsWith("app:extra", StringComparison.Ordinal)), 1, WeChatUserDocumentMaxOtherFields);
+    }
+
+    [Theory]
+    [InlineData("https://thirdwx.qlogo.cn@evil.example/mmopen/a/132")]
+    [InlineData("https://user:pass@thirdwx.qlogo.cn/mmopen/a/132")]
+    public async Task An_avatar_URL_with_user_information_is_dropped(string headImageUrl)
+    {
+        var fake = new FakeWeChat { UserInfoResponse = () => FakeWeChat.Json(JsonSerializer.Serialize(new { openid = AliceOpenId, nickname = "A", headimgurl = headImageUrl })) };
+        await using var host = await WeChatTestHost.StartAsync(fake: fake);
+        var browser = host.CreateBrowser();
+
+        await host.SignInAsync(browser, FakeWeChatUser.Alice);
+
+        Assert.Null((await WeChatTestHost.GetMeAsync(browser)).Find(WeChatClaimTypes.HeadImageUrl));
+    }
+
+    [Fact]
+    public async Task Free_text_loses_controls_and_direction_overrides_but_keeps_emoji_sequences()
+    {
+        var fake = new FakeWeChat { UserInfoResponse = () => FakeWeChat.Json($$"""{"openid":"{{AliceOpenId}}","nickname":"\u0000a\r\nb\u202eevil\u0085👨‍👩‍👧","city":"广\u2028州"}""") };
+        await using var host = await WeChatTestHost.StartAsync(fake: fake);
+        var browser = host.CreateBrowser();
+
+        await host.SignInAsync(browser, FakeWeChatUser.Alice);
+
+        var me = await WeChatTestHost.GetMeAsync(browser);
+        Assert.Equal("a  bevil 👨‍👩‍👧", me.Find(ClaimTypes.Name));
+        Assert.Equal("广 州", me.Find(ClaimTypes.Locality));
+    }
+
     [Fact]
     public async Task An_errmsg_is_stripped_of_control_characters_and_bounded()
     {
@@ -312,6 +475,10 @@ public class HostileAnswerTests(Xunit.Abstractions.ITestOutputHelper output)
         var log = Assert.Single(host.Logs.Entries, e => e.EventId.Name == "WeChatErrorCode");
         Assert.Equal(expected, log.Message);
     }
+
+    private const int WeChatUserDocumentMaxOtherFields = Internal.WeChatUserDocument.MaxOtherFields;
+
+    private static string UpstreamTextSanitize(string errmsg) => Internal.UpstreamText.SanitizeErrorMessage(errmsg)!;
 
     private static async Task<WeChatAuthenticationException> SignInExpectingFailureAsync(WeChatTestHost host, TestBrowser browser)
     {

@@ -131,11 +131,24 @@ internal static class WeChatApi
         {
             throw new WeChatAuthenticationException($"{endpointName} answered with something that is not JSON; WeChat may be unavailable. Please try again.", ex);
         }
+        catch (InvalidOperationException ex)
+        {
+            // The check for duplicate keys reads every key, and a key may escape a lone surrogate.
+            throw new WeChatAuthenticationException($"{endpointName} answered with text that is not valid Unicode. Please try again.", ex);
+        }
 
         if (document.RootElement.ValueKind != JsonValueKind.Object)
         {
             document.Dispose();
             throw new WeChatAuthenticationException($"{endpointName} answered with JSON that is not an object. Please try again.");
+        }
+
+        // JSON text may escape a lone surrogate (\ud800) or carry bytes that are not UTF-8; such a string can be parsed
+        // but not read. Checked once here, so that no later read of the answer can fail.
+        if (!HasOnlyValidText(document.RootElement))
+        {
+            document.Dispose();
+            throw new WeChatAuthenticationException($"{endpointName} answered with text that is not valid Unicode. Please try again.");
         }
 
         // WeChat reports errors with errcode, never with OAuth's error/error_description. An answer carrying them is not
@@ -150,6 +163,45 @@ internal static class WeChatApi
         }
 
         return document;
+    }
+
+    private static bool HasOnlyValidText(JsonElement element)
+    {
+        try
+        {
+            switch (element.ValueKind)
+            {
+                case JsonValueKind.String:
+                    _ = element.GetString();
+                    return true;
+                case JsonValueKind.Object:
+                    foreach (var property in element.EnumerateObject())
+                    {
+                        if (property.Name is null || !HasOnlyValidText(property.Value))
+                        {
+                            return false;
+                        }
+                    }
+
+                    return true;
+                case JsonValueKind.Array:
+                    foreach (var item in element.EnumerateArray())
+                    {
+                        if (!HasOnlyValidText(item))
+                        {
+                            return false;
+                        }
+                    }
+
+                    return true;
+                default:
+                    return true;
+            }
+        }
+        catch (InvalidOperationException)
+        {
+            return false;
+        }
     }
 
     private static void ThrowIfError(JsonDocument document, string endpointName)

@@ -21,6 +21,12 @@ internal static class WeChatUserDocument
     /// <summary>The most privileges kept.</summary>
     public const int MaxPrivileges = 16;
 
+    /// <summary>The most fields the package does not know that are kept, in the order WeChat sent them.</summary>
+    public const int MaxOtherFields = 32;
+
+    private const int MaxOtherNameLength = 64;
+    private const int MaxNumberLength = 32;
+
     // Identity: only from the token response. The token response's tokens never reach the user JSON.
     private const string OpenId = "openid";
     private const string UnionId = "unionid";
@@ -56,9 +62,10 @@ internal static class WeChatUserDocument
             writer.WriteStartObject();
             if (profile is { } fields)
             {
+                var others = 0;
                 foreach (var property in fields.EnumerateObject())
                 {
-                    WriteProfileField(writer, property);
+                    WriteProfileField(writer, property, ref others);
                 }
             }
 
@@ -84,7 +91,7 @@ internal static class WeChatUserDocument
         return JsonDocument.Parse(buffer.WrittenMemory);
     }
 
-    private static void WriteProfileField(Utf8JsonWriter writer, JsonProperty property)
+    private static void WriteProfileField(Utf8JsonWriter writer, JsonProperty property, ref int others)
     {
         var value = property.Value;
         switch (property.Name)
@@ -94,7 +101,7 @@ internal static class WeChatUserDocument
             case "nickname" or "province" or "city" or "country":
                 if (value.ValueKind == JsonValueKind.String)
                 {
-                    writer.WriteString(property.Name, UpstreamText.Truncate(value.GetString()!, MaxTextCharacters, MaxTextCharacters * 4));
+                    writer.WriteString(property.Name, FreeText(value.GetString()!));
                 }
 
                 return;
@@ -111,7 +118,7 @@ internal static class WeChatUserDocument
                     writer.WriteStartArray(property.Name);
                     foreach (var item in value.EnumerateArray().Where(i => i.ValueKind == JsonValueKind.String).Take(MaxPrivileges))
                     {
-                        writer.WriteStringValue(UpstreamText.Truncate(item.GetString()!, MaxTextCharacters, MaxTextCharacters * 4));
+                        writer.WriteStringValue(FreeText(item.GetString()!));
                     }
 
                     writer.WriteEndArray();
@@ -120,17 +127,29 @@ internal static class WeChatUserDocument
                 return;
         }
 
-        // Fields the package does not know (an app may map them with ClaimActions): bounded scalars only.
+        // Fields the package does not know (an app may map them with ClaimActions): a few bounded scalars only.
+        if (others >= MaxOtherFields || property.Name.Length > MaxOtherNameLength)
+        {
+            return;
+        }
+
         switch (value.ValueKind)
         {
             case JsonValueKind.String:
-                writer.WriteString(property.Name, UpstreamText.Truncate(value.GetString()!, MaxOtherTextLength, MaxOtherTextLength));
+                writer.WriteString(property.Name, UpstreamText.Truncate(UpstreamText.Clean(value.GetString()!), MaxOtherTextLength, MaxOtherTextLength));
                 break;
-            case JsonValueKind.Number or JsonValueKind.True or JsonValueKind.False or JsonValueKind.Null:
+            case JsonValueKind.Number when value.GetRawText().Length <= MaxNumberLength:
+            case JsonValueKind.True or JsonValueKind.False or JsonValueKind.Null:
                 property.WriteTo(writer);
                 break;
+            default:
+                return;
         }
+
+        others++;
     }
+
+    private static string FreeText(string value) => UpstreamText.Truncate(UpstreamText.Clean(value), MaxTextCharacters, MaxTextCharacters * 4);
 
     // Only what WeChat sends (an absolute http or https URL on WeChat's image servers) may end up in an <img src>.
     private static bool IsAvatarUrl(string url)
@@ -138,5 +157,6 @@ internal static class WeChatUserDocument
            && UpstreamText.IsPrintableAscii(url)
            && Uri.TryCreate(url, UriKind.Absolute, out var uri)
            && (uri.Scheme == Uri.UriSchemeHttps || uri.Scheme == Uri.UriSchemeHttp)
-           && uri.Host.Length > 0;
+           && uri.Host.Length > 0
+           && uri.UserInfo.Length == 0; // https://thirdwx.qlogo.cn@evil.example/ is evil.example
 }
