@@ -54,7 +54,7 @@ builder.Services.AddRateLimiter(options =>
     };
     options.AddPolicy("wechat-sign-in", context => signInsPerMinute <= 0
         ? RateLimitPartition.GetNoLimiter("")
-        : RateLimitPartition.GetFixedWindowLimiter(context.Connection.RemoteIpAddress?.ToString() ?? "", _ => new FixedWindowRateLimiterOptions
+        : RateLimitPartition.GetFixedWindowLimiter(ClientNetwork(context.Connection.RemoteIpAddress), _ => new FixedWindowRateLimiterOptions
         {
             PermitLimit = signInsPerMinute,
             Window = TimeSpan.FromMinutes(1),
@@ -105,6 +105,24 @@ if (emulatorAllowed)
 app.MapControllerRoute("default", "{controller=Home}/{action=Index}/{id?}");
 
 await app.RunAsync();
+
+// One IPv6 host can use every address of its /64 network, so the limit counts networks, not addresses.
+static string ClientNetwork(System.Net.IPAddress? address)
+{
+    if (address is null)
+    {
+        return "";
+    }
+
+    if (address.IsIPv4MappedToIPv6)
+    {
+        address = address.MapToIPv4();
+    }
+
+    return address.AddressFamily == System.Net.Sockets.AddressFamily.InterNetworkV6
+        ? Convert.ToHexString(address.GetAddressBytes(), 0, 8) + "/64"
+        : address.ToString();
+}
 
 /// <summary>The sample app; public so tests can host it with WebApplicationFactory.</summary>
 public partial class Program;

@@ -60,7 +60,7 @@ public sealed partial class WeChatEmulator
         => Uri.TryCreate(redirectUri, UriKind.Absolute, out var uri)
            && (uri.Scheme == Uri.UriSchemeHttps || uri.Scheme == Uri.UriSchemeHttp)
            && ((_inUse && string.Equals(uri.Scheme, requestScheme, StringComparison.OrdinalIgnoreCase) && string.Equals(uri.Authority, requestAuthority, StringComparison.OrdinalIgnoreCase))
-               || Options.RedirectDomains.Contains(uri.Host, StringComparer.OrdinalIgnoreCase));
+               || Options.RedirectDomains.Any(domain => string.Equals(domain.Trim('[', ']'), uri.Host.Trim('[', ']'), StringComparison.OrdinalIgnoreCase)));
 
     /// <summary>Gets how many times <c>sns/oauth2/access_token</c> was called, whatever it answered.</summary>
     public long ExchangeCount => Interlocked.Read(ref _exchanges);
@@ -159,10 +159,12 @@ public sealed partial class WeChatEmulator
     public static string CallbackUrl(AuthorizeRequest request, string? code)
     {
         ArgumentNullException.ThrowIfNull(request);
-        var separator = request.RedirectUri.Contains('?', StringComparison.Ordinal) ? "&" : "?";
+        // A Location header is ASCII: a redirect_uri with non-ASCII characters goes out percent-encoded.
+        var redirectUri = request.RedirectUri.Any(c => c is <= ' ' or > '~') ? new Uri(request.RedirectUri).AbsoluteUri : request.RedirectUri;
+        var separator = redirectUri.Contains('?', StringComparison.Ordinal) ? "&" : "?";
         return code is null
-            ? $"{request.RedirectUri}{separator}state={request.State}"
-            : $"{request.RedirectUri}{separator}code={code}&state={request.State}";
+            ? $"{redirectUri}{separator}state={request.State}"
+            : $"{redirectUri}{separator}code={code}&state={request.State}";
     }
 
     /// <summary>Answers <c>GET /sns/oauth2/access_token</c>.</summary>

@@ -69,6 +69,13 @@ public class WeChatAuthenticationHandler : OAuthHandler<WeChatAuthenticationOpti
     protected override async Task HandleChallengeAsync(AuthenticationProperties properties)
     {
         ArgumentNullException.ThrowIfNull(properties);
+
+        // As the base handler would (later, after the checks below): back to the page that was challenged.
+        if (string.IsNullOrEmpty(properties.RedirectUri))
+        {
+            properties.RedirectUri = OriginalPathBase + OriginalPath + Request.QueryString;
+        }
+
         properties.RedirectUri = ReturnUrl.ToLocation(properties.RedirectUri, OriginalPathBase);
 
         // Every anonymous challenge makes the server keep an entry for RemoteAuthenticationTimeout: one request must

@@ -37,15 +37,46 @@ public class FloodTests(ITestOutputHelper output)
     [Fact]
     public async Task When_the_store_is_full_the_flooding_address_loses_its_own_oldest_entries()
     {
-        var store = new MemoryWeChatStateStore(TimeProvider.System, capacity: 500);
+        var store = new MemoryWeChatStateStore(TimeProvider.System, maxBytes: 512 * 1024);
         await using var host = await StartAsync(services: s => s.AddSingleton<WeChatStateStore>(store));
 
         var (completedBefore, completedDuring) = await SignInAroundAFloodAsync(host);
 
         Assert.True(completedBefore, "the sign-in begun before the flood failed");
         Assert.True(completedDuring, "the sign-in begun during the flood failed");
-        Assert.Equal(500, store.Count);
-        output.WriteLine($"{Flood} flood challenges into a store of 500: it holds {store.Count}, the real users' sign-ins completed");
+        Assert.InRange(store.Bytes, 400 * 1024, 512 * 1024);
+        output.WriteLine($"{Flood} flood challenges into a store of 512 KiB: it holds {store.Count} entries, {store.Bytes} bytes; the real users' sign-ins completed");
+    }
+
+    [Fact]
+    public async Task Long_return_urls_fill_the_store_by_their_size_not_by_their_number()
+    {
+        var store = new MemoryWeChatStateStore(TimeProvider.System, maxBytes: 1024 * 1024);
+        await using var host = await WeChatTestHost.StartAsync(services: s => s.AddSingleton<WeChatStateStore>(store), pipeline: app =>
+            app.MapGet("/go", (HttpContext context, string to) => context.ChallengeAsync(WeChatAuthenticationDefaults.AuthenticationScheme, new AuthenticationProperties { RedirectUri = to })));
+        var longest = "/" + new string('a', 2047);
+
+        for (var i = 0; i < 1000; i += 50)
+        {
+            await Task.WhenAll(Enumerable.Range(0, 50).Select(_ => host.CreateBrowser().GetAsync("/go?to=" + longest)));
+        }
+
+        Assert.InRange(store.Bytes, 0, 1024 * 1024);
+        Assert.InRange(store.Count, 100, 200); // about 6 KB each
+        output.WriteLine($"1,000 challenges with 2,048-character return URLs into 1 MiB: {store.Count} entries of about {store.Bytes / store.Count} bytes");
+    }
+
+    [Fact]
+    public async Task A_challenge_that_makes_its_return_url_from_a_long_request_is_refused_with_400_too()
+    {
+        var cache = new RecordingDistributedCache();
+        await using var host = await WeChatTestHost.StartAsync(services: s => s.AddSingleton<IDistributedCache>(cache));
+
+        // An anonymous request to a protected page: the return URL is the request's own path and query.
+        var response = await host.CreateBrowser().GetAsync("/me?q=" + new string('a', 7_000));
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Empty(cache.Sets);
     }
 
     [Theory]
@@ -72,8 +103,8 @@ public class FloodTests(ITestOutputHelper output)
     public async Task Expired_entries_are_swept_and_never_returned()
     {
         var time = new FakeTimeProvider(DateTimeOffset.UtcNow);
-        var store = new MemoryWeChatStateStore(time, capacity: 10);
-        var entry = new WeChatStateEntry { Properties = "p", CorrelationId = "c" };
+        var store = new MemoryWeChatStateStore(time, maxBytes: 10 * MemoryWeChatStateStore.SizeOf("a", Entry));
+        var entry = Entry;
         await store.AddAsync("a", entry, TimeSpan.FromMinutes(15), "1.1.1.1", default);
 
         time.Advance(TimeSpan.FromMinutes(16));
@@ -88,23 +119,47 @@ public class FloodTests(ITestOutputHelper output)
     public async Task The_address_holding_most_entries_is_evicted_first_whatever_the_age_of_others()
     {
         var time = new FakeTimeProvider(DateTimeOffset.UtcNow);
-        var store = new MemoryWeChatStateStore(time, capacity: 10);
-        var entry = new WeChatStateEntry { Properties = "p", CorrelationId = "c" };
-        await store.AddAsync("old-real-user", entry, TimeSpan.FromMinutes(15), RealUser, default);
+        var store = new MemoryWeChatStateStore(time, maxBytes: 10 * MemoryWeChatStateStore.SizeOf("flood-00", Entry));
+        var entry = Entry;
+        await store.AddAsync("old-user", entry, TimeSpan.FromMinutes(15), RealUser, default);
         for (var i = 0; i < 100; i++)
         {
             time.Advance(TimeSpan.FromSeconds(1));
-            await store.AddAsync("flood-" + i, entry, TimeSpan.FromMinutes(15), Attacker, default);
+            await store.AddAsync($"flood-{i:D2}", entry, TimeSpan.FromMinutes(15), Attacker, default);
         }
 
-        await store.AddAsync("new-real-user", entry, TimeSpan.FromMinutes(15), "192.0.2.1", default);
+        await store.AddAsync("new-user", entry, TimeSpan.FromMinutes(15), "192.0.2.1", default);
 
         Assert.Equal(10, store.Count);
-        Assert.NotNull(await store.GetAsync("old-real-user", default));
-        Assert.NotNull(await store.GetAsync("new-real-user", default));
+        Assert.NotNull(await store.GetAsync("old-user", default));
+        Assert.NotNull(await store.GetAsync("new-user", default));
         Assert.NotNull(await store.GetAsync("flood-99", default));
-        Assert.Null(await store.GetAsync("flood-0", default));
+        Assert.Null(await store.GetAsync("flood-00", default));
     }
+
+    [Fact]
+    public async Task When_every_address_holds_as_much_the_oldest_entry_goes_not_the_newest()
+    {
+        // A flood from as many networks as the store holds entries: each holds one, as the real user does.
+        var time = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        var store = new MemoryWeChatStateStore(time, maxBytes: 10 * MemoryWeChatStateStore.SizeOf("flood-00", Entry));
+        for (var i = 0; i < 10; i++)
+        {
+            time.Advance(TimeSpan.FromSeconds(1));
+            await store.AddAsync($"flood-{i:D2}", Entry, TimeSpan.FromMinutes(15), ClientPartition.Of(IPAddress.Parse($"2001:db8:0:{i:x}::1")), default);
+        }
+
+        time.Advance(TimeSpan.FromSeconds(1));
+        await store.AddAsync("realuser", Entry, TimeSpan.FromMinutes(15), RealUser, default);
+        time.Advance(TimeSpan.FromSeconds(1));
+        await store.AddAsync("flood-10", Entry, TimeSpan.FromMinutes(15), ClientPartition.Of(IPAddress.Parse("2001:db8:0:a::1")), default);
+
+        Assert.NotNull(await store.GetAsync("realuser", default));
+        Assert.Null(await store.GetAsync("flood-00", default));
+        Assert.Null(await store.GetAsync("flood-01", default));
+    }
+
+    private static WeChatStateEntry Entry { get; } = new() { Properties = "p", CorrelationId = "c" };
 
     [Fact]
     public void IPv6_addresses_share_a_partition_per_64_bit_network()

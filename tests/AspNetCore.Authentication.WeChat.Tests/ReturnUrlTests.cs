@@ -70,6 +70,22 @@ public class ReturnUrlTests
         Assert.Equal(location, callback.Headers.Location!.OriginalString);
     }
 
+    [Theory]
+    [InlineData("~//evil.example/")]
+    [InlineData("~/\\evil.example/")]
+    public async Task Resolving_an_app_relative_url_never_makes_it_point_to_another_site(string returnUrl)
+    {
+        await using var host = await StartAsync();
+        var browser = host.CreateBrowser();
+        var authorize = await WeChatTestHost.ChallengeAsync(browser, "/go?to=" + Uri.EscapeDataString(returnUrl));
+
+        var callback = await browser.GetAsync(host.Fake.Authorize(authorize, FakeWeChatUser.Alice));
+
+        // Browsers treat '\' in a URL as '/'.
+        var location = callback.Headers.Location!.OriginalString.Replace('\\', '/');
+        Assert.Equal("app.example", new Uri(new Uri("https://app.example/signin-wechat"), location).Host);
+    }
+
     private static Task<WeChatTestHost> StartAsync(Action<WeChatAuthenticationOptions>? configure = null, Action<WebApplication>? pipeline = null)
         => WeChatTestHost.StartAsync(configure, pipeline: app =>
         {

@@ -68,6 +68,22 @@ public class EmulatorRedirectTests
         Assert.StartsWith("http://localhost/signin-wechat?code=", own.Headers.Location!.ToString(), StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("http://app.example/商品/1", "http://app.example/%E5%95%86%E5%93%81/1?code=")]
+    [InlineData("http://[::1]:5000/signin-wechat", "http://[::1]:5000/signin-wechat?code=")]
+    public async Task A_standalone_emulator_redirects_to_any_listed_host_with_a_valid_Location(string redirectUri, string location)
+    {
+        var (app, address) = await KestrelHosts.StartStandaloneEmulatorAsync(o => o.RedirectDomains.Add("[::1]"));
+        await using (app)
+        {
+            using var client = new HttpClient(new HttpClientHandler { AllowAutoRedirect = false }) { BaseAddress = address };
+            var response = await client.GetAsync($"/connect/oauth2/authorize?appid=wxe0e0e0e0e0e0e0e0&redirect_uri={Uri.EscapeDataString(redirectUri)}&response_type=code&scope=snsapi_base&state=abc123");
+
+            Assert.Equal(HttpStatusCode.Redirect, response.StatusCode);
+            Assert.StartsWith(location, response.Headers.Location!.OriginalString, StringComparison.Ordinal);
+        }
+    }
+
     [Fact]
     public async Task A_standalone_emulator_serves_only_with_redirect_domains_and_only_to_them()
     {

@@ -27,8 +27,9 @@ public class LoadDriverSmokeTests(ITestOutputHelper output)
         Assert.True(report.CrossedIdentities == 0, $"{report.CrossedIdentities} sign-ins ended as another user: {string.Join(" | ", report.FirstFailures)}");
         Assert.True(report.MeasuredSignIns > 0 && !double.IsNaN(report.P99Milliseconds) && report.AppCpuTime > TimeSpan.Zero);
 
-        // The app reaches WeChat over pooled connections: at most one per concurrent sign-in, never one per sign-in.
-        Assert.InRange(report.TotalConnections, 1, options.Users);
+        // The app reaches WeChat over pooled connections: about one per concurrent sign-in (a call that starts just before
+        // another's connection is back in the pool opens one more), never one per sign-in (thousands here).
+        Assert.InRange(report.TotalConnections, 1, 2 * options.Users);
         Assert.True(report.IsCorrect);
 
         // With production settings a successful sign-in logs nothing: no backchannel request lines (their URLs carry

@@ -40,6 +40,23 @@ public class SignInRateLimitTests
         Assert.Equal("oEmu_XiaoMing_6bmasdsad6_2sgVt7hM", SampleFactory.Element(html, "openid"));
     }
 
+    [Fact]
+    public async Task Rotating_addresses_within_one_IPv6_network_share_one_limit()
+    {
+        await using var factory = new SampleFactory { ConfigureTestServices = s => s.AddSingleton<IStartupFilter, ClientAddressFromHeader>() };
+        factory.Settings["SignInRateLimit:PermitsPerMinute"] = "20";
+
+        var statuses = new List<HttpStatusCode>();
+        for (var i = 0; i < 100; i++)
+        {
+            var flooder = factory.CreateBrowser();
+            flooder.DefaultRequestHeaders.Add(ClientAddressFromHeader.Header, $"2001:db8:1:2::{i + 1:x}");
+            statuses.Add((await flooder.GetAsync("/Account/SignIn")).StatusCode);
+        }
+
+        Assert.Equal(20, statuses.Count(s => s == HttpStatusCode.Redirect));
+    }
+
     /// <summary>Stands in for the client address Kestrel (or UseForwardedHeaders behind a proxy) would set.</summary>
     private sealed class ClientAddressFromHeader : IStartupFilter
     {

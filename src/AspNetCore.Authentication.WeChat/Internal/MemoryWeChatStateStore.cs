@@ -5,14 +5,23 @@ namespace AspNetCore.Authentication.WeChat.Internal;
 /// </summary>
 /// <remarks>
 /// Every anonymous challenge stores an entry, so a flood of them must neither grow memory without bound nor push
-/// out the entries of real users who are at WeChat right now. The store holds at most <see cref="Capacity"/>
-/// entries, grouped by the client address that began them; when it is full, the address holding the most entries
-/// loses its oldest one. A flood from a few addresses therefore only evicts its own entries, whatever their age.
+/// out the entries of real users who are at WeChat right now. The store holds at most <see cref="MaxBytes"/> of
+/// entries, grouped by the client address that began them; when it is full, the address holding the most loses
+/// its oldest entry (of addresses holding as much, the one with the oldest entry). A flood from a few addresses
+/// therefore only evicts its own entries, whatever their age.
 /// </remarks>
 internal sealed class MemoryWeChatStateStore : WeChatStateStore
 {
-    /// <summary>The default most entries kept: about 50 MB at the usual size of an entry.</summary>
-    public const int DefaultCapacity = 100_000;
+    /// <summary>
+    /// The default most memory kept: 64 MiB, about 50,000 usual entries, or 10,000 with 2,048-character return URLs.
+    /// </summary>
+    public const long DefaultMaxBytes = 64L * 1024 * 1024;
+
+    // What an entry costs beyond its strings: the slot, the record, the list node, the dictionary entry.
+    private const int Overhead = 240;
+
+    // A sign-in kept as an object (a ticket with a dozen claims) costs about this much.
+    private const int TicketSize = 4096;
 
     private static readonly TimeSpan SweepInterval = TimeSpan.FromSeconds(30);
 
@@ -20,24 +29,31 @@ internal sealed class MemoryWeChatStateStore : WeChatStateStore
     private readonly Dictionary<string, Slot> _slots = new(StringComparer.Ordinal);
     private readonly Dictionary<string, Partition> _partitions = new(StringComparer.Ordinal);
 
-    // The partitions by size, largest first (SortedSet.Min): a partition is taken out before its size changes.
-    private readonly SortedSet<Partition> _bySize = new(Comparer<Partition>.Create(static (a, b) =>
+    // The partitions, the next to lose an entry first (SortedSet.Min): a partition is taken out before it changes.
+    private readonly SortedSet<Partition> _byClaimToEviction = new(Comparer<Partition>.Create(static (a, b) =>
     {
-        var bySize = b.Slots.Count.CompareTo(a.Slots.Count);
-        return bySize != 0 ? bySize : string.CompareOrdinal(a.Client, b.Client);
+        var bySize = b.Bytes.CompareTo(a.Bytes);
+        if (bySize != 0)
+        {
+            return bySize;
+        }
+
+        var byAge = a.Slots.First!.Value.CreatedTicks.CompareTo(b.Slots.First!.Value.CreatedTicks);
+        return byAge != 0 ? byAge : string.CompareOrdinal(a.Client, b.Client);
     }));
 
     private readonly TimeProvider _time;
+    private long _bytes;
     private long _nextSweepTicks;
 
-    public MemoryWeChatStateStore(TimeProvider time, int capacity = DefaultCapacity)
+    public MemoryWeChatStateStore(TimeProvider time, long maxBytes = DefaultMaxBytes)
     {
-        ArgumentOutOfRangeException.ThrowIfLessThan(capacity, 1);
+        ArgumentOutOfRangeException.ThrowIfLessThan(maxBytes, 1);
         _time = time;
-        Capacity = capacity;
+        MaxBytes = maxBytes;
     }
 
-    public int Capacity { get; }
+    public long MaxBytes { get; }
 
     /// <summary>Gets how many entries the store holds now.</summary>
     public int Count
@@ -51,9 +67,26 @@ internal sealed class MemoryWeChatStateStore : WeChatStateStore
         }
     }
 
+    /// <summary>Gets about how much memory the entries take now.</summary>
+    public long Bytes
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return _bytes;
+            }
+        }
+    }
+
     public override bool KeepsObjects => true;
 
     public override bool IsSingleUseShared => false;
+
+    /// <summary>About how much memory an entry takes in this store.</summary>
+    public static int SizeOf(string key, WeChatStateEntry entry)
+        => Overhead + (2 * (key.Length + entry.Properties.Length + (entry.CorrelationId?.Length ?? 0) + (entry.OpenId?.Length ?? 0)))
+           + (entry.SignedIn is null ? 0 : TicketSize);
 
     public override Task AddAsync(string key, WeChatStateEntry entry, TimeSpan lifetime, string client, CancellationToken cancellationToken)
     {
@@ -66,12 +99,13 @@ internal sealed class MemoryWeChatStateStore : WeChatStateStore
                 Remove(existing);
             }
 
-            while (_slots.Count >= Capacity)
+            var slot = new Slot(key, entry, now, now + lifetime.Ticks);
+            while (_bytes + slot.Size > MaxBytes && _byClaimToEviction.Count > 0)
             {
-                Remove(_bySize.Min!.Slots.First!.Value);
+                Remove(_byClaimToEviction.Min!.Slots.First!.Value);
             }
 
-            Attach(new Slot(key, entry, now + lifetime.Ticks), client);
+            Attach(slot, client);
         }
 
         return Task.CompletedTask;
@@ -101,19 +135,20 @@ internal sealed class MemoryWeChatStateStore : WeChatStateStore
 
     public override Task SetOutcomeAsync(string key, WeChatStateEntry entry, TimeSpan lifetime, CancellationToken cancellationToken)
     {
+        string client;
         lock (_lock)
         {
-            var expires = _time.GetUtcNow().UtcTicks + lifetime.Ticks;
-            if (Find(key) is { } slot)
+            // Replaced rather than changed in place, so that its size is counted again.
+            var slot = Find(key);
+            client = slot?.Partition!.Client ?? "";
+            if (slot is not null)
             {
-                slot.Entry = entry;
-                slot.ExpiresTicks = expires;
-                return Task.CompletedTask;
+                Remove(slot);
             }
         }
 
-        // Evicted while the code was exchanged: keep the outcome all the same, for a duplicate callback.
-        return AddAsync(key, entry, lifetime, "", cancellationToken);
+        // Evicted while the code was exchanged or not: keep the outcome, for a duplicate callback.
+        return AddAsync(key, entry, lifetime, client, cancellationToken);
     }
 
     private Slot? Find(string key)
@@ -136,7 +171,7 @@ internal sealed class MemoryWeChatStateStore : WeChatStateStore
     {
         if (_partitions.TryGetValue(client, out var partition))
         {
-            _bySize.Remove(partition);
+            _byClaimToEviction.Remove(partition);
         }
         else
         {
@@ -146,7 +181,9 @@ internal sealed class MemoryWeChatStateStore : WeChatStateStore
 
         slot.Partition = partition;
         slot.Node = partition.Slots.AddLast(slot);
-        _bySize.Add(partition);
+        partition.Bytes += slot.Size;
+        _bytes += slot.Size;
+        _byClaimToEviction.Add(partition);
         _slots.Add(slot.Key, slot);
     }
 
@@ -154,15 +191,17 @@ internal sealed class MemoryWeChatStateStore : WeChatStateStore
     {
         _slots.Remove(slot.Key);
         var partition = slot.Partition!;
-        _bySize.Remove(partition);
+        _byClaimToEviction.Remove(partition);
         partition.Slots.Remove(slot.Node!);
+        partition.Bytes -= slot.Size;
+        _bytes -= slot.Size;
         if (partition.Slots.Count == 0)
         {
             _partitions.Remove(partition.Client);
         }
         else
         {
-            _bySize.Add(partition);
+            _byClaimToEviction.Add(partition);
         }
     }
 
@@ -180,13 +219,17 @@ internal sealed class MemoryWeChatStateStore : WeChatStateStore
         }
     }
 
-    private sealed class Slot(string key, WeChatStateEntry entry, long expiresTicks)
+    private sealed class Slot(string key, WeChatStateEntry entry, long createdTicks, long expiresTicks)
     {
         public string Key { get; } = key;
 
-        public WeChatStateEntry Entry { get; set; } = entry;
+        public WeChatStateEntry Entry { get; } = entry;
 
-        public long ExpiresTicks { get; set; } = expiresTicks;
+        public long CreatedTicks { get; } = createdTicks;
+
+        public long ExpiresTicks { get; } = expiresTicks;
+
+        public int Size { get; } = SizeOf(key, entry);
 
         // An entry that already has an outcome can never be claimed again.
         public bool Claimed { get; set; } = entry.Outcome != WeChatStateOutcome.Pending;
@@ -201,5 +244,7 @@ internal sealed class MemoryWeChatStateStore : WeChatStateStore
         public string Client { get; } = client;
 
         public LinkedList<Slot> Slots { get; } = new();
+
+        public long Bytes { get; set; }
     }
 }

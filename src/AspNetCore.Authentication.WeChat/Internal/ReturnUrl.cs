@@ -29,7 +29,9 @@ internal static class ReturnUrl
             return returnUrl;
         }
 
-        if (returnUrl.StartsWith("~/", StringComparison.Ordinal))
+        // Not "~//host" or "~/\\host": resolved, they would name another site ("//host"), where as given they are paths of
+        // this one, as LocalRedirect's own check treats them.
+        if (returnUrl.StartsWith("~/", StringComparison.Ordinal) && (returnUrl.Length == 2 || returnUrl[2] is not ('/' or '\\')))
         {
             returnUrl = pathBase.ToUriComponent() + returnUrl[1..];
         }
