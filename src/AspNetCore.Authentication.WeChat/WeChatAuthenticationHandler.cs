@@ -381,7 +381,7 @@ public class WeChatAuthenticationHandler : OAuthHandler<WeChatAuthenticationOpti
         // "expired or already used" failure.
         if (entry.Outcome == WeChatStateOutcome.SignedIn)
         {
-            if (HasCorrelationCookie(entry) && (entry.SignedIn is { } kept ? Copy(kept) : Options.SignInTicketFormat.Unprotect(entry.Ticket)) is { } ticket)
+            if (HasCorrelationCookie(entry) && (entry.SignedIn is { } kept ? TicketSerializer.Default.Deserialize(kept) : Options.SignInTicketFormat.Unprotect(entry.Ticket)) is { } ticket)
             {
                 // The browser that began the sign-in, whose first answer may never have arrived (the second
                 // navigation replaced it): the same ticket, without a second exchange, goes through the framework's
@@ -463,8 +463,8 @@ public class WeChatAuthenticationHandler : OAuthHandler<WeChatAuthenticationOpti
     private async Task RecordOutcomeAsync(string key, WeChatStateEntry entry, HandleRequestResult? result)
     {
         var outcome = result is { Succeeded: true, Ticket: { } ticket }
-            ? StateStore.KeepsObjects
-                ? entry with { Outcome = WeChatStateOutcome.SignedIn, OpenId = _signedInOpenId, SignedIn = Copy(ticket) }
+            ? StateStore.IsInProcess
+                ? entry with { Outcome = WeChatStateOutcome.SignedIn, OpenId = _signedInOpenId, SignedIn = TicketSerializer.Default.Serialize(ticket) }
                 : entry with { Outcome = WeChatStateOutcome.SignedIn, OpenId = _signedInOpenId, Ticket = Options.SignInTicketFormat.Protect(ticket) }
             : entry with { Outcome = WeChatStateOutcome.Failed };
         try
@@ -478,10 +478,6 @@ public class WeChatAuthenticationHandler : OAuthHandler<WeChatAuthenticationOpti
             Logger.StateCompletionNotRecorded(ex);
         }
     }
-
-    // The winner's ticket goes on to be signed in (which writes to its properties), and so may a duplicate's.
-    private static AuthenticationTicket Copy(AuthenticationTicket ticket)
-        => new(ticket.Principal.Clone(), ticket.Properties.Clone(), ticket.AuthenticationScheme);
 
     private bool HasCorrelationCookie(WeChatStateEntry entry)
         => entry.CorrelationId is { } id && Request.Cookies.ContainsKey(Options.CorrelationCookie.Name + id);

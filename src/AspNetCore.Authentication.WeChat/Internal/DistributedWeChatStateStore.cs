@@ -10,7 +10,7 @@ internal sealed class DistributedWeChatStateStore(IDistributedCache cache, IWeCh
 {
     private static readonly byte[] Claimed = [1];
 
-    public override bool KeepsObjects => false;
+    public override bool IsInProcess => false;
 
     public override bool IsSingleUseShared => atomicStore.IsShared;
 

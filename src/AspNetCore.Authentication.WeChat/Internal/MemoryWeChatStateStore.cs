@@ -20,9 +20,6 @@ internal sealed class MemoryWeChatStateStore : WeChatStateStore
     // What an entry costs beyond its strings: the slot, the record, the list node, the dictionary entry.
     private const int Overhead = 240;
 
-    // A sign-in kept as an object (a ticket with a dozen claims) costs about this much.
-    private const int TicketSize = 4096;
-
     private static readonly TimeSpan SweepInterval = TimeSpan.FromSeconds(30);
 
     private readonly Lock _lock = new();
@@ -79,14 +76,14 @@ internal sealed class MemoryWeChatStateStore : WeChatStateStore
         }
     }
 
-    public override bool KeepsObjects => true;
+    public override bool IsInProcess => true;
 
     public override bool IsSingleUseShared => false;
 
     /// <summary>About how much memory an entry takes in this store.</summary>
     public static int SizeOf(string key, WeChatStateEntry entry)
         => Overhead + (2 * (key.Length + entry.Properties.Length + (entry.CorrelationId?.Length ?? 0) + (entry.OpenId?.Length ?? 0)))
-           + (entry.SignedIn is null ? 0 : TicketSize);
+           + (entry.SignedIn?.Length ?? 0);
 
     public override Task AddAsync(string key, WeChatStateEntry entry, TimeSpan lifetime, string client, CancellationToken cancellationToken)
     {

@@ -1,6 +1,5 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
-using Microsoft.AspNetCore.Authentication;
 
 namespace AspNetCore.Authentication.WeChat.Internal;
 
@@ -36,11 +35,12 @@ internal sealed record WeChatStateEntry
     public string? Ticket { get; init; }
 
     /// <summary>
-    /// The same sign-in as <see cref="Ticket"/>, unprotected, for a store that keeps entries as objects in this
-    /// process (nothing outside the process can read or change them). A private copy: never signed in with directly.
+    /// The same sign-in as <see cref="Ticket"/>, serialized but not protected, for a store that keeps entries in this
+    /// process (nothing outside it can read or change them). Bytes rather than the ticket itself: thousands of kept
+    /// principals would be object graphs for the garbage collector to trace on every collection.
     /// </summary>
     [JsonIgnore]
-    public AuthenticationTicket? SignedIn { get; init; }
+    public byte[]? SignedIn { get; init; }
 
     public byte[] ToBytes() => JsonSerializer.SerializeToUtf8Bytes(this, WeChatStateEntryJsonContext.Default.WeChatStateEntry);
 

@@ -14,10 +14,10 @@ internal abstract class WeChatStateStore
     public abstract bool IsSingleUseShared { get; }
 
     /// <summary>
-    /// Gets whether entries stay objects in this process, so that a sign-in can be kept as it is rather than protected
-    /// and serialized.
+    /// Gets whether entries never leave this process, so that a sign-in kept for a duplicate callback needs no
+    /// Data Protection.
     /// </summary>
-    public abstract bool KeepsObjects { get; }
+    public abstract bool IsInProcess { get; }
 
     /// <summary>Keeps a pending sign-in begun by <paramref name="client"/> (an address partition, or empty).</summary>
     public abstract Task AddAsync(string key, WeChatStateEntry entry, TimeSpan lifetime, string client, CancellationToken cancellationToken);
