@@ -57,9 +57,11 @@ public sealed class AtomicStoreTests : IAsyncLifetime
         var store = Create(kind);
         var key = "contract:" + RandomNumberGenerator.GetHexString(16);
 
-        Assert.True(await store.TryAddAsync(key, "a"u8.ToArray(), TimeSpan.FromMilliseconds(300)));
-        Assert.False(await store.TryAddAsync(key, "b"u8.ToArray(), TimeSpan.FromMilliseconds(300)));
-        await Task.Delay(TimeSpan.FromMilliseconds(700));
+        await store.TryAddAsync(key + ":warm-up", "w"u8.ToArray(), TimeSpan.FromSeconds(1)); // connects first
+
+        Assert.True(await store.TryAddAsync(key, "a"u8.ToArray(), TimeSpan.FromSeconds(1)));
+        Assert.False(await store.TryAddAsync(key, "b"u8.ToArray(), TimeSpan.FromSeconds(1)));
+        await Task.Delay(TimeSpan.FromMilliseconds(1500));
 
         Assert.True(await store.TryAddAsync(key, "c"u8.ToArray(), TimeSpan.FromMinutes(1)));
     }
