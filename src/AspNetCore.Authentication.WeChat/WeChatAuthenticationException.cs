@@ -1,15 +1,11 @@
 namespace AspNetCore.Authentication.WeChat;
 
 /// <summary>
-/// A WeChat sign-in failed. The message says what happened in words a user can act on and never
-/// contains the AppSecret, a token or an authorization code.
+/// A WeChat sign-in failed. The handler reports it as the remote failure (<c>OnRemoteFailure</c>); when a call to
+/// WeChat failed, <see cref="Exception.InnerException"/> is the <see cref="WeChatApiException"/>, whose kind, errcode
+/// and message this one repeats.
 /// </summary>
-/// <remarks>
-/// The handler reports this exception as the remote failure (<c>OnRemoteFailure</c>). When WeChat
-/// answered with an <c>errcode</c>, <see cref="ErrorCode"/> and <see cref="ErrorMessage"/> carry it,
-/// as do <see cref="Exception.Data"/>'s <c>errcode</c> and <c>errmsg</c> entries.
-/// </remarks>
-public class WeChatAuthenticationException : Exception
+public class WeChatAuthenticationException : WeChatException
 {
     /// <summary>Initializes a new <see cref="WeChatAuthenticationException"/>.</summary>
     public WeChatAuthenticationException()
@@ -31,27 +27,19 @@ public class WeChatAuthenticationException : Exception
     {
     }
 
-    /// <summary>Initializes a new <see cref="WeChatAuthenticationException"/> for a WeChat <c>errcode</c>.</summary>
-    /// <param name="message">What went wrong.</param>
-    /// <param name="errorCode">WeChat's <c>errcode</c>.</param>
-    /// <param name="errorMessage">WeChat's <c>errmsg</c>.</param>
-    public WeChatAuthenticationException(string message, int errorCode, string? errorMessage)
-        : base(message)
+    /// <summary>Initializes a new <see cref="WeChatAuthenticationException"/> of a kind.</summary>
+    /// <param name="message">What went wrong, for developers.</param>
+    /// <param name="kind">What kind of failure it is.</param>
+    /// <param name="innerException">The cause.</param>
+    public WeChatAuthenticationException(string message, WeChatFailureKind kind, Exception? innerException = null)
+        : base(message, kind, innerException: innerException)
     {
-        ErrorCode = errorCode;
-        ErrorMessage = errorMessage;
-        Data["errcode"] = errorCode;
-        Data["errmsg"] = errorMessage;
     }
 
-    /// <summary>
-    /// Gets WeChat's <c>errcode</c>, or <see langword="null"/> when the failure was not an error answer from WeChat
-    /// (an expired state, a timeout, an HTTP error, …).
-    /// </summary>
-    public int? ErrorCode { get; }
-
-    /// <summary>
-    /// Gets WeChat's <c>errmsg</c>, or <see langword="null"/> when the failure was not an error answer from WeChat.
-    /// </summary>
-    public string? ErrorMessage { get; }
+    /// <summary>Initializes a new <see cref="WeChatAuthenticationException"/> for a failed call to WeChat.</summary>
+    /// <param name="failure">The failed call.</param>
+    public WeChatAuthenticationException(WeChatApiException failure)
+        : base((failure ?? throw new ArgumentNullException(nameof(failure))).Message, failure.Kind, failure.ErrorCode, failure.ErrorMessage, failure)
+    {
+    }
 }

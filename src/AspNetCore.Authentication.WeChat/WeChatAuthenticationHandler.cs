@@ -4,6 +4,7 @@ using System.Security.Cryptography;
 using System.Text;
 using System.Text.Encodings.Web;
 using System.Text.Json;
+using AspNetCore.Authentication.WeChat.Api;
 using AspNetCore.Authentication.WeChat.Internal;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authentication.OAuth;
@@ -26,11 +27,13 @@ namespace AspNetCore.Authentication.WeChat;
 public class WeChatAuthenticationHandler : OAuthHandler<WeChatAuthenticationOptions>
 {
     /// <summary>The message of a callback whose state is unknown, expired, tampered with or already used.</summary>
-    internal const string ExpiredMessage = "This WeChat sign-in has expired or was already used; please sign in again.";
+    internal const string ExpiredMessage = "The WeChat callback's state is unknown, expired or was already used (WeChatFailureKind.StateExpired); the user must sign in again.";
 
-    internal const string CorrelationCookieMissingMessage = "This WeChat sign-in could not be completed because the browser did not send back its sign-in cookie (WeChat's in-app browser sometimes drops it); please sign in again.";
+    internal const string CorrelationCookieMissingMessage = "The WeChat callback came without the correlation cookie of the browser that began the sign-in: WeChat's in-app browser sometimes drops cookies, or the link was opened in another browser. The state was left unspent.";
 
-    internal const string StateStoreUnavailableMessage = "This WeChat sign-in could not be completed because its state could not be read; please try again in a moment.";
+    internal const string StateStoreUnavailableMessage = "The WeChat sign-in state store (the IDistributedCache, or the IWeChatAtomicStore) failed or did not answer within StateStoreTimeout.";
+
+    internal const string AccessDeniedMessage = "The user refused to authorize the app on WeChat's consent page.";
 
     internal const int StateLength = 32;
 
@@ -40,8 +43,6 @@ public class WeChatAuthenticationHandler : OAuthHandler<WeChatAuthenticationOpti
     // RemoteAuthenticationHandler keeps the correlation id under this item.
     private const string CorrelationProperty = ".xsrf";
 
-    private const string TokenEndpointName = "WeChat's token endpoint";
-    private const string UserInformationEndpointName = "WeChat's user information endpoint";
 
     private const string StateCharacters = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
     private static readonly SearchValues<char> StateAlphabet = SearchValues.Create(StateCharacters);
@@ -157,20 +158,20 @@ public class WeChatAuthenticationHandler : OAuthHandler<WeChatAuthenticationOpti
         if (state.Count != 1 || state[0] is not { Length: > 0 and <= StateLength } stateValue || stateValue.AsSpan().ContainsAnyExcept(StateAlphabet))
         {
             Logger.StateMalformed();
-            return HandleRequestResult.Fail(new WeChatAuthenticationException(ExpiredMessage));
+            return Fail(WeChatFailureKind.StateExpired, ExpiredMessage);
         }
 
         var key = StateKey(stateValue);
         var (read, entry) = await ReadStateAsync(key).ConfigureAwait(false);
         if (!read)
         {
-            return HandleRequestResult.Fail(new WeChatAuthenticationException(StateStoreUnavailableMessage));
+            return Fail(WeChatFailureKind.StateStoreUnavailable, StateStoreUnavailableMessage);
         }
 
         if (entry is null)
         {
             Logger.StateNotFound();
-            return HandleRequestResult.Fail(new WeChatAuthenticationException(ExpiredMessage));
+            return Fail(WeChatFailureKind.StateExpired, ExpiredMessage);
         }
 
         if (entry.Outcome != WeChatStateOutcome.Pending)
@@ -184,7 +185,7 @@ public class WeChatAuthenticationHandler : OAuthHandler<WeChatAuthenticationOpti
         if (!HasCorrelationCookie(entry))
         {
             Logger.CorrelationCookieMissing(Options.CorrelationCookie.Name + entry.CorrelationId);
-            return HandleRequestResult.Fail(new WeChatAuthenticationException(CorrelationCookieMissingMessage));
+            return Fail(WeChatFailureKind.CorrelationCookieMissing, CorrelationCookieMissingMessage);
         }
 
         // Exactly one callback per state exchanges a code: WeChat's duplicate callback on Android (same code, or a
@@ -199,7 +200,7 @@ public class WeChatAuthenticationHandler : OAuthHandler<WeChatAuthenticationOpti
         catch (Exception ex)
         {
             Logger.StateStoreUnavailableAtCallback(ex);
-            return HandleRequestResult.Fail(new WeChatAuthenticationException(StateStoreUnavailableMessage, ex));
+            return Fail(WeChatFailureKind.StateStoreUnavailable, StateStoreUnavailableMessage, ex);
         }
 
         if (!claimed)
@@ -212,7 +213,7 @@ public class WeChatAuthenticationHandler : OAuthHandler<WeChatAuthenticationOpti
         HandleRequestResult? result = null;
         try
         {
-            result = await base.HandleRemoteAuthenticateAsync().ConfigureAwait(false);
+            result = WithKind(await base.HandleRemoteAuthenticateAsync().ConfigureAwait(false));
         }
         catch (WeChatAuthenticationException ex)
         {
@@ -231,32 +232,31 @@ public class WeChatAuthenticationHandler : OAuthHandler<WeChatAuthenticationOpti
     /// <inheritdoc />
     protected override async Task<OAuthTokenResponse> ExchangeCodeAsync(OAuthCodeExchangeContext context)
     {
+        ArgumentNullException.ThrowIfNull(context);
+
         // WeChat exchanges the code with a GET carrying appid and secret in the query, instead of
         // RFC 6749's form POST with client_id and client_secret
         // (https://developers.weixin.qq.com/doc/service/api/webdev/access/api_snsaccesstoken).
-        var url = StartQuery(Options.TokenEndpoint)
-            .Append("appid=").Append(Uri.EscapeDataString(Options.AppId))
-            .Append("&secret=").Append(Uri.EscapeDataString(Options.AppSecret))
-            .Append("&code=").Append(Uri.EscapeDataString(context.Code))
-            .Append("&grant_type=authorization_code")
-            .ToString();
-
         try
         {
-            return OAuthTokenResponse.Success(await CallWeChatAsync(url, TokenEndpointName, WeChatTokenIdentity.Read).ConfigureAwait(false));
+            return OAuthTokenResponse.Success(await Api.GetAsync(
+                Options.TokenApi,
+                [("appid", Options.AppId), ("secret", Options.AppSecret), ("code", context.Code), ("grant_type", "authorization_code")],
+                check: static (token, endpoint) => WeChatTokenIdentity.Read(token, endpoint),
+                cancellationToken: ExchangeAborted).ConfigureAwait(false));
         }
-        catch (WeChatAuthenticationException ex)
+        catch (WeChatApiException ex)
         {
-            return OAuthTokenResponse.Failed(ex);
+            return OAuthTokenResponse.Failed(new WeChatAuthenticationException(ex));
         }
     }
 
     /// <inheritdoc />
     protected override async Task<AuthenticationTicket> CreateTicketAsync(ClaimsIdentity identity, AuthenticationProperties properties, OAuthTokenResponse tokens)
     {
+        ArgumentNullException.ThrowIfNull(tokens);
         _ticketProperties = properties;
-        var token = tokens.Response!.RootElement;
-        var signedIn = WeChatTokenIdentity.Read(token, TokenEndpointName);
+        var signedIn = WeChatTokenIdentity.Read(tokens.Response!.RootElement, Options.TokenApi);
 
         JsonDocument? profile = null;
         try
@@ -272,32 +272,21 @@ public class WeChatAuthenticationHandler : OAuthHandler<WeChatAuthenticationOpti
                 Logger.UserInfoSkipped();
             }
 
-            JsonDocument user;
-            try
+            using var user = WeChatUserDocument.Create(signedIn, profile?.RootElement);
+            if (Options.NameIdentifierSource == WeChatNameIdentifierSource.UnionId
+                && user.RootElement.GetNonEmptyString("unionid") is null)
             {
-                user = WeChatUserDocument.Create(signedIn, profile?.RootElement, UserInformationEndpointName);
-            }
-            catch (WeChatAuthenticationException ex)
-            {
-                LogFailure(ex, UserInformationEndpointName);
-                throw;
+                Logger.UnionIdRequired();
+                throw new WeChatAuthenticationException(
+                    "WeChat did not return a unionid for this user, but the 'NameIdentifierSource' option requires one. A unionid is only returned when the official account is bound to a WeChat Open Platform account and the user granted snsapi_userinfo; use UnionIdOrOpenId to fall back to the openid.",
+                    WeChatFailureKind.UnionIdMissing);
             }
 
-            using (user)
-            {
-                if (Options.NameIdentifierSource == WeChatNameIdentifierSource.UnionId
-                    && user.RootElement.GetNonEmptyString("unionid") is null)
-                {
-                    Logger.UnionIdRequired();
-                    throw new WeChatAuthenticationException("WeChat did not return a unionid for this user, but the 'NameIdentifierSource' option requires one. A unionid is only returned when the official account is bound to a WeChat Open Platform account and the user granted snsapi_userinfo; use UnionIdOrOpenId to fall back to the openid.");
-                }
-
-                var context = new OAuthCreatingTicketContext(new ClaimsPrincipal(identity), properties, Context, Scheme, Options, Backchannel, tokens, user.RootElement);
-                context.RunClaimActions();
-                await Events.CreatingTicket(context).ConfigureAwait(false);
-                _signedInOpenId = signedIn.OpenId;
-                return new AuthenticationTicket(context.Principal!, context.Properties, Scheme.Name);
-            }
+            var context = new OAuthCreatingTicketContext(new ClaimsPrincipal(identity), properties, Context, Scheme, Options, Backchannel, tokens, user.RootElement);
+            context.RunClaimActions();
+            await Events.CreatingTicket(context).ConfigureAwait(false);
+            _signedInOpenId = signedIn.OpenId;
+            return new AuthenticationTicket(context.Principal!, context.Properties, Scheme.Name);
         }
         finally
         {
@@ -307,58 +296,33 @@ public class WeChatAuthenticationHandler : OAuthHandler<WeChatAuthenticationOpti
 
     private async Task<JsonDocument?> GetUserInformationAsync(string accessToken, WeChatTokenIdentity signedIn)
     {
-        var url = StartQuery(Options.UserInformationEndpoint)
-            .Append("access_token=").Append(Uri.EscapeDataString(accessToken))
-            .Append("&openid=").Append(Uri.EscapeDataString(signedIn.OpenId))
-            .Append("&lang=").Append(Uri.EscapeDataString(Options.Language))
-            .ToString();
-
         try
         {
-            return await CallWeChatAsync<object?>(url, UserInformationEndpointName, check: null).ConfigureAwait(false);
+            return await Api.GetAsync(
+                Options.UserInformationApi,
+                [("access_token", accessToken), ("openid", signedIn.OpenId), ("lang", Options.Language)],
+                check: (profile, endpoint) => WeChatUserDocument.CheckProfile(signedIn, profile, endpoint),
+                // Snapshot-page (快照页) users get 48001 from /sns/userinfo; their token response is all there is.
+                expectedErrorCode: signedIn.IsSnapshotUser ? WeChatErrorCodes.ApiUnauthorized : null,
+                cancellationToken: ExchangeAborted).ConfigureAwait(false);
         }
-        catch (WeChatAuthenticationException ex) when (ex.ErrorCode == 48001 && signedIn.IsSnapshotUser)
+        catch (WeChatApiException ex) when (ex.ErrorCode == WeChatErrorCodes.ApiUnauthorized && signedIn.IsSnapshotUser)
         {
-            // Snapshot-page (快照页) users get 48001 from /sns/userinfo; their token response is all there is.
             Logger.SnapshotUserWithoutProfile();
             return null;
         }
-    }
-
-    /// <summary>
-    /// Calls WeChat, checks the answer with <paramref name="check"/>, and logs any failure once.
-    /// </summary>
-    private async Task<JsonDocument> CallWeChatAsync<T>(string url, string endpointName, Func<JsonElement, string, T>? check)
-    {
-        JsonDocument? document = null;
-        try
+        catch (WeChatApiException ex)
         {
-            // Not cancelled with the request: once a callback has claimed the state, its code is spent either way, and a
-            // duplicate callback from the same browser (which replaced this navigation) is waiting for the outcome.
-            // BackchannelTimeout bounds the call.
-            document = await WeChatApi.GetJsonAsync(Backchannel, url, endpointName, Options.BackchannelTimeout, CancellationToken.None).ConfigureAwait(false);
-            check?.Invoke(document.RootElement, endpointName);
-            return document;
-        }
-        catch (WeChatAuthenticationException ex)
-        {
-            document?.Dispose();
-            LogFailure(ex, endpointName);
-            throw;
+            throw new WeChatAuthenticationException(ex);
         }
     }
 
-    private void LogFailure(WeChatAuthenticationException failure, string endpointName)
-    {
-        if (failure.ErrorCode is { } errorCode)
-        {
-            Logger.WeChatErrorCode(endpointName, errorCode, failure.ErrorMessage);
-        }
-        else
-        {
-            Logger.WeChatRequestFailed(failure.Message);
-        }
-    }
+    // Not cancelled with the request: once a callback has claimed the state, its code is spent either way, and a
+    // duplicate callback from the same browser (which replaced this navigation) is waiting for the outcome.
+    // BackchannelTimeout bounds every call.
+    private static CancellationToken ExchangeAborted => CancellationToken.None;
+
+    private WeChatApiClient Api => new(Backchannel, Options.BackchannelTimeout, Logger);
 
     private bool GrantsUserInfo(WeChatTokenIdentity signedIn)
     {
@@ -402,7 +366,29 @@ public class WeChatAuthenticationHandler : OAuthHandler<WeChatAuthenticationOpti
         }
 
         Logger.StateAlreadyUsed();
-        return HandleRequestResult.Fail(new WeChatAuthenticationException(ExpiredMessage));
+        return Fail(WeChatFailureKind.StateExpired, ExpiredMessage);
+    }
+
+    private static HandleRequestResult Fail(WeChatFailureKind kind, string message, Exception? innerException = null)
+        => HandleRequestResult.Fail(new WeChatAuthenticationException(message, kind, innerException));
+
+    /// <summary>
+    /// Gives the base handler's own failures a kind: the user's refusal (without an AccessDeniedPath), a correlation
+    /// cookie whose value is not the one issued, and properties that no longer unprotect.
+    /// </summary>
+    private static HandleRequestResult WithKind(HandleRequestResult result)
+    {
+        if (result.Failure is null or WeChatException)
+        {
+            return result;
+        }
+
+        // The base handler's texts are its own constants: "Correlation failed.", "The oauth state was missing or invalid."
+        // (the properties no longer unprotect, e.g. after the key ring changed).
+        var (kind, message) = result.Failure.Data["error"] as string == "access_denied" ? (WeChatFailureKind.AccessDenied, AccessDeniedMessage)
+            : result.Failure.Message == "Correlation failed." ? (WeChatFailureKind.CorrelationCookieMissing, CorrelationCookieMissingMessage)
+            : (WeChatFailureKind.StateExpired, ExpiredMessage);
+        return HandleRequestResult.Fail(new WeChatAuthenticationException(message, kind, result.Failure), result.Properties);
     }
 
     private HandleRequestResult RedirectToReturnUrl(AuthenticationProperties properties)
@@ -427,7 +413,7 @@ public class WeChatAuthenticationHandler : OAuthHandler<WeChatAuthenticationOpti
             var (read, entry) = await ReadStateAsync(key).ConfigureAwait(false);
             if (!read)
             {
-                return HandleRequestResult.Fail(new WeChatAuthenticationException(StateStoreUnavailableMessage));
+                return Fail(WeChatFailureKind.StateStoreUnavailable, StateStoreUnavailableMessage);
             }
 
             if (entry is null)
@@ -442,7 +428,7 @@ public class WeChatAuthenticationHandler : OAuthHandler<WeChatAuthenticationOpti
         }
 
         Logger.StateAlreadyUsed();
-        return HandleRequestResult.Fail(new WeChatAuthenticationException(ExpiredMessage));
+        return Fail(WeChatFailureKind.StateExpired, ExpiredMessage);
     }
 
     /// <summary>Reads a state; <c>Read</c> is <see langword="false"/> (and logged) when the store failed or timed out.</summary>
@@ -503,6 +489,7 @@ public class WeChatAuthenticationHandler : OAuthHandler<WeChatAuthenticationOpti
 
         Request.Query = new QueryCollection(query);
     }
+
 
     private static StringBuilder StartQuery(string endpoint)
         => new StringBuilder(endpoint.Length + 256).Append(endpoint).Append(endpoint.Contains('?', StringComparison.Ordinal) ? '&' : '?');

@@ -1,4 +1,5 @@
 using System.Security.Claims;
+using AspNetCore.Authentication.WeChat.Api;
 using AspNetCore.Authentication.WeChat.Internal;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authentication.OAuth;
@@ -113,6 +114,19 @@ public class WeChatAuthenticationOptions : OAuthOptions
     /// configuration from <see cref="RemoteAuthenticationOptions.DataProtectionProvider"/>.
     /// </summary>
     internal ISecureDataFormat<AuthenticationTicket> SignInTicketFormat { get; set; } = null!;
+
+    /// <summary>Gets the token endpoint as the API client names it (made on first use, once the endpoints are final).</summary>
+    internal WeChatApiEndpoint TokenApi => _tokenApi is { } api && api.Url == TokenEndpoint
+        ? api
+        : _tokenApi = new WeChatApiEndpoint("WeChat's token endpoint", TokenEndpoint);
+
+    /// <summary>Gets the user information endpoint as the API client names it.</summary>
+    internal WeChatApiEndpoint UserInformationApi => _userInformationApi is { } api && api.Url == UserInformationEndpoint
+        ? api
+        : _userInformationApi = new WeChatApiEndpoint("WeChat's user information endpoint", UserInformationEndpoint);
+
+    private WeChatApiEndpoint? _tokenApi;
+    private WeChatApiEndpoint? _userInformationApi;
 
     /// <summary>
     /// Checks that the options are valid for WeChat.

@@ -78,7 +78,7 @@ public sealed class BackchannelRedirectTests : IAsyncLifetime
         var exception = await Assert.ThrowsAsync<AuthenticationFailureException>(() => host.SignInAsync(browser, FakeWeChatUser.Alice));
 
         var failure = Assert.IsType<WeChatAuthenticationException>(exception.InnerException);
-        Assert.Contains("was redirected by the Backchannel", failure.Message, StringComparison.Ordinal);
+        Assert.Contains("was called through a Backchannel that followed a redirect", failure.Message, StringComparison.Ordinal);
         Assert.Contains("AllowAutoRedirect", failure.Message, StringComparison.Ordinal);
         Assert.Single(EvilRequests); // the app's handler followed it; the package refused the answer
         Assert.DoesNotContain(browser.Cookies.GetAllCookies(), c => c.Name == ".AspNetCore.Cookies");

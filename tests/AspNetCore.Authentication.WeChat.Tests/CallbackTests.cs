@@ -233,7 +233,9 @@ public class CallbackTests
         var callback = await browser.GetAsync(FakeWeChat.Refuse(await WeChatTestHost.ChallengeAsync(browser)));
 
         Assert.Equal("/error", callback.Headers.Location!.OriginalString);
-        Assert.Contains("Access was denied", failure!.Message, StringComparison.Ordinal);
+        var refused = Assert.IsType<WeChatAuthenticationException>(failure);
+        Assert.Equal(WeChatFailureKind.AccessDenied, refused.Kind);
+        Assert.Contains("Access was denied", refused.InnerException!.Message, StringComparison.Ordinal);
     }
 
     [Fact]

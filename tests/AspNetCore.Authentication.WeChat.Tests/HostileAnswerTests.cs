@@ -463,8 +463,8 @@ public class HostileAnswerTests(Xunit.Abstractions.ITestOutputHelper output)
     }
 
     [Theory]
-    [InlineData(40029, "invalid code", "WeChat's token endpoint returned errcode 40029 (invalid code, rid: 645ca8fe-448ccd42-1a78a4b0).")]
-    [InlineData(-1, "system error", "WeChat's token endpoint returned errcode -1 (system error, rid: 645ca8fe-448ccd42-1a78a4b0).")]
+    [InlineData(40029, "invalid code", "WeChat's token endpoint (https://api.weixin.qq.com/sns/oauth2/access_token) returned errcode 40029 (invalid code, rid: 645ca8fe-448ccd42-1a78a4b0).")]
+    [InlineData(-1, "system error", "WeChat's token endpoint (https://api.weixin.qq.com/sns/oauth2/access_token) returned errcode -1 (system error, rid: 645ca8fe-448ccd42-1a78a4b0).")]
     public async Task The_errcode_log_line_reads_as_one_sentence(int errcode, string errmsg, string expected)
     {
         var fake = new FakeWeChat { TokenResponse = () => FakeWeChat.Error(errcode, errmsg) };

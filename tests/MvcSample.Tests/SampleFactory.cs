@@ -85,10 +85,20 @@ public sealed partial class SampleFactory : WebApplicationFactory<Program>
         throw new InvalidOperationException("too many redirects");
     }
 
+    /// <summary>The text of the element with this id (its inner tags stripped, white space collapsed), or null.</summary>
     public static string? Element(string html, string id)
     {
-        var match = Regex.Match(html, $"id=\"{id}\"[^>]*>([^<]*)<");
-        return match.Success ? WebUtility.HtmlDecode(match.Groups[1].Value) : null;
+        var match = Regex.Match(html, $"<(?<tag>\\w+)[^>]*\\bid=\"{id}\"[^>]*>(?<inner>.*?)</\\k<tag>>", RegexOptions.Singleline);
+        return match.Success
+            ? WebUtility.HtmlDecode(Regex.Replace(Regex.Replace(match.Groups["inner"].Value, "<[^>]*>", ""), "\\s+", " ").Trim())
+            : null;
+    }
+
+    /// <summary>What the error page says for a kind of failure, as a user reads it: Chinese, then English.</summary>
+    public static string FailureText(AspNetCore.Authentication.WeChat.WeChatFailureKind? kind)
+    {
+        var (chinese, english) = MvcSample.Models.SignInFailureText.For(kind);
+        return chinese + " " + english;
     }
 
     public static WeChatEmulatorUser SlowUser { get; } = new() { OpenId = "oEmu_Slow", Nickname = "Slow", TokenDelay = TimeSpan.FromSeconds(30) };

@@ -1,3 +1,4 @@
+using AspNetCore.Authentication.WeChat;
 using System.Net;
 using Microsoft.AspNetCore.Hosting;
 using AspNetCore.Authentication.WeChat.Emulator;
@@ -90,7 +91,9 @@ public class SampleTests
 
         Assert.Equal("/Account/Failed", url.AbsolutePath);
         Assert.Equal("-1", SampleFactory.Element(html, "errcode"));
-        Assert.Contains("WeChat is busy", SampleFactory.Element(html, "failure-message"), StringComparison.Ordinal);
+        Assert.Equal("微信系统繁忙，请稍后再试。 WeChat is busy. Please try again in a moment.", SampleFactory.Element(html, "failure-message"));
+        Assert.DoesNotContain("rid:", html, StringComparison.Ordinal);
+        Assert.DoesNotContain("token endpoint", html, StringComparison.Ordinal);
         Assert.Contains("returnUrl=%2FProfile", html, StringComparison.Ordinal);
         AssertNoSecretsOrTraces(html, factory);
     }
@@ -124,7 +127,8 @@ public class SampleTests
         var (url, html) = await SampleFactory.FollowAsync(factory.CreateBrowser(), callback);
 
         Assert.Equal("/Account/Failed", url.AbsolutePath);
-        Assert.Equal("This WeChat sign-in has expired or was already used; please sign in again.", SampleFactory.Element(html, "failure-message"));
+        Assert.Equal("这次登录已过期或已使用，请重新登录。 This sign-in has expired or was already used. Please sign in again.", SampleFactory.Element(html, "failure-message"));
+        Assert.Null(SampleFactory.Element(html, "errcode"));
         AssertNoSecretsOrTraces(html, factory);
     }
 
@@ -138,23 +142,54 @@ public class SampleTests
         var (url, html) = await SampleFactory.ConsentAsync(browser, await SampleFactory.ChallengeAsync(browser), user: 3);
 
         Assert.Equal("/Account/Failed", url.AbsolutePath);
-        Assert.Contains("did not answer within 1 seconds", SampleFactory.Element(html, "failure-message"), StringComparison.Ordinal);
+        Assert.Equal("微信响应超时，请稍后再试。 WeChat took too long to answer. Please try again.", SampleFactory.Element(html, "failure-message"));
+        Assert.DoesNotContain("BackchannelTimeout", html, StringComparison.Ordinal);
     }
 
     [Fact]
-    public async Task The_error_page_html_encodes_the_message_and_ignores_forged_ones()
+    public async Task The_error_page_never_shows_a_failures_message_and_ignores_forged_ones()
     {
         await using var factory = new SampleFactory();
         var messages = factory.Services.GetRequiredService<SignInFailureMessages>();
         var browser = factory.CreateBrowser();
 
-        var html = await browser.GetStringAsync("/Account/Failed?e=" + Uri.EscapeDataString(messages.Protect(new InvalidOperationException("<img src=x onerror=alert(1)>"))));
-        Assert.DoesNotContain("<img src=x", html, StringComparison.Ordinal);
-        Assert.Contains("&lt;img src=x onerror=alert(1)&gt;", html, StringComparison.Ordinal);
+        var html = await browser.GetStringAsync("/Account/Failed?e=" + Uri.EscapeDataString(messages.Protect(new InvalidOperationException("<img src=x onerror=alert(1)> at Secret.Method()"))));
+        Assert.DoesNotContain("img src=x", html, StringComparison.Ordinal);
+        Assert.DoesNotContain("Secret.Method", html, StringComparison.Ordinal);
+        Assert.Equal("登录未能完成，请重试。 The sign-in could not be completed. Please try again.", SampleFactory.Element(html, "failure-message"));
 
         var forged = await browser.GetStringAsync("/Account/Failed?e=Call%20555-1234%20for%20help");
         Assert.DoesNotContain("555-1234", forged, StringComparison.Ordinal);
-        Assert.Contains("please try again", SampleFactory.Element(forged, "failure-message"), StringComparison.Ordinal);
+        Assert.Equal("登录未能完成，请重试。 The sign-in could not be completed. Please try again.", SampleFactory.Element(forged, "failure-message"));
+    }
+
+    [Theory]
+    [InlineData(WeChatFailureKind.StateExpired, null, "这次登录已过期或已使用，请重新登录。 This sign-in has expired or was already used. Please sign in again.")]
+    [InlineData(WeChatFailureKind.CorrelationCookieMissing, null, "浏览器没有带回登录凭据（微信内置浏览器有时会丢失），请重新登录。 Your browser did not send back its sign-in cookie (WeChat's browser sometimes drops it). Please sign in again.")]
+    [InlineData(WeChatFailureKind.AccessDenied, null, "你拒绝了授权，未能登录。 You declined to authorize the sign-in.")]
+    [InlineData(WeChatFailureKind.StateStoreUnavailable, null, "登录服务暂时不可用，请稍后再试。 Sign-in is unavailable right now. Please try again in a moment.")]
+    [InlineData(WeChatFailureKind.InvalidCode, 40163, "授权已失效，请重新登录。 The authorization has expired or was already used. Please sign in again.")]
+    [InlineData(WeChatFailureKind.WeChatBusy, -1, "微信系统繁忙，请稍后再试。 WeChat is busy. Please try again in a moment.")]
+    [InlineData(WeChatFailureKind.RateLimited, 45011, "请求过于频繁，请一分钟后再试。 Too many attempts. Please try again in a minute.")]
+    [InlineData(WeChatFailureKind.WeChatTimeout, null, "微信响应超时，请稍后再试。 WeChat took too long to answer. Please try again.")]
+    [InlineData(WeChatFailureKind.WeChatUnavailable, null, "暂时无法连接微信，请稍后再试。 WeChat cannot be reached right now. Please try again later.")]
+    [InlineData(WeChatFailureKind.ConfigurationError, 40125, "网站的微信登录配置有误，我们正在处理。 This site's WeChat sign-in is misconfigured; we are on it.")]
+    [InlineData(WeChatFailureKind.IpAddressNotAllowed, 40164, "网站的微信登录配置有误，我们正在处理。 This site's WeChat sign-in is misconfigured; we are on it.")]
+    [InlineData(WeChatFailureKind.UnionIdMissing, null, "网站的微信登录配置有误，我们正在处理。 This site's WeChat sign-in is misconfigured; we are on it.")]
+    [InlineData(WeChatFailureKind.InvalidResponse, null, "登录未能完成，请重试。 The sign-in could not be completed. Please try again.")]
+    [InlineData(WeChatFailureKind.WeChatError, 40003, "登录未能完成，请重试。 The sign-in could not be completed. Please try again.")]
+    public async Task The_error_page_says_each_kind_in_Chinese_and_English_with_the_errcode_as_a_detail(WeChatFailureKind kind, int? errcode, string text)
+    {
+        await using var factory = new SampleFactory();
+        var messages = factory.Services.GetRequiredService<SignInFailureMessages>();
+        var failure = new WeChatAuthenticationException("developer text: errcode 40164 (invalid ip [IP], not in whitelist)", kind, errcode is { } code ? new WeChatApiException("x", "api", kind, code, "errmsg") : null);
+        var protectedFailure = errcode is null ? messages.Protect(failure) : messages.Protect(new WeChatApiException("developer text", "api", kind, errcode, "errmsg"));
+
+        var html = await factory.CreateBrowser().GetStringAsync("/Account/Failed?e=" + Uri.EscapeDataString(protectedFailure));
+
+        Assert.Equal(text, SampleFactory.Element(html, "failure-message"));
+        Assert.Equal(errcode?.ToString(System.Globalization.CultureInfo.InvariantCulture), SampleFactory.Element(html, "errcode"));
+        Assert.DoesNotContain("developer text", html, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -1,3 +1,5 @@
+using System.Globalization;
+using System.Security.Cryptography;
 using AspNetCore.Authentication.WeChat;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.DataProtection;
@@ -5,8 +7,9 @@ using Microsoft.AspNetCore.DataProtection;
 namespace MvcSample.Models;
 
 /// <summary>
-/// Carries a failed sign-in's message to the error page. The message travels protected (and for five minutes only),
-/// so nobody can make the page show text of their choosing with a crafted link.
+/// Carries what the error page needs to know of a failed sign-in: its kind and WeChat's errcode, never its message
+/// (written for developers; the package logs it). They travel protected and for five minutes only, so that nobody can
+/// make the page say something else with a crafted link.
 /// </summary>
 public sealed class SignInFailureMessages(IDataProtectionProvider dataProtection)
 {
@@ -29,24 +32,25 @@ public sealed class SignInFailureMessages(IDataProtectionProvider dataProtection
 
     public string Protect(Exception? failure)
     {
-        var code = (failure as WeChatAuthenticationException)?.ErrorCode;
-        var text = failure?.Message ?? "The WeChat sign-in failed.";
-        return _protector.Protect(code + "\n" + text, TimeSpan.FromMinutes(5));
+        var wechat = failure as WeChatException;
+        return _protector.Protect(string.Create(CultureInfo.InvariantCulture, $"{(int?)wechat?.Kind}|{wechat?.ErrorCode}"), TimeSpan.FromMinutes(5));
     }
 
-    public SignInFailure? Unprotect(string? protectedMessage)
+    public SignInFailure? Unprotect(string? protectedFailure)
     {
-        if (string.IsNullOrEmpty(protectedMessage))
+        if (string.IsNullOrEmpty(protectedFailure))
         {
             return null;
         }
 
         try
         {
-            var parts = _protector.Unprotect(protectedMessage).Split('\n', 2);
-            return new SignInFailure(int.TryParse(parts[0], System.Globalization.CultureInfo.InvariantCulture, out var code) ? code : null, parts[1]);
+            var parts = _protector.Unprotect(protectedFailure).Split('|', 2);
+            return new SignInFailure(
+                int.TryParse(parts[0], CultureInfo.InvariantCulture, out var kind) && Enum.IsDefined((WeChatFailureKind)kind) ? (WeChatFailureKind)kind : null,
+                int.TryParse(parts[1], CultureInfo.InvariantCulture, out var code) ? code : null);
         }
-        catch (System.Security.Cryptography.CryptographicException)
+        catch (CryptographicException)
         {
             return null;
         }
@@ -56,4 +60,7 @@ public sealed class SignInFailureMessages(IDataProtectionProvider dataProtection
         => !string.IsNullOrEmpty(url) && url[0] == '/' && (url.Length == 1 || (url[1] != '/' && url[1] != '\\'));
 }
 
-public sealed record SignInFailure(int? ErrorCode, string Message);
+/// <summary>A failed sign-in as the error page shows it.</summary>
+/// <param name="Kind">What kind of failure it was; <see langword="null"/> when it was not the package's.</param>
+/// <param name="ErrorCode">WeChat's errcode, when WeChat sent one.</param>
+public sealed record SignInFailure(WeChatFailureKind? Kind, int? ErrorCode);

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using AspNetCore.Authentication.WeChat.Api;
 
 namespace AspNetCore.Authentication.WeChat.Internal;
 
@@ -20,15 +21,15 @@ internal sealed record WeChatTokenIdentity(string OpenId, string? UnionId, strin
     private const int MaxScopeLength = 256;
 
     /// <summary>Reads and checks the identity fields and tokens of a token response.</summary>
-    /// <exception cref="WeChatAuthenticationException">A field is missing, of the wrong type, malformed or oversized.</exception>
-    public static WeChatTokenIdentity Read(JsonElement token, string endpointName)
+    /// <exception cref="WeChatApiException">A field is missing, of the wrong type, malformed or oversized.</exception>
+    public static WeChatTokenIdentity Read(JsonElement token, WeChatApiEndpoint endpoint)
     {
-        RequireToken(token, "access_token", required: true, endpointName);
-        RequireToken(token, "refresh_token", required: false, endpointName);
+        RequireToken(token, "access_token", required: true, endpoint);
+        RequireToken(token, "refresh_token", required: false, endpoint);
 
-        var openId = ReadId(token, "openid", endpointName)
-            ?? throw Invalid(endpointName, "without an openid");
-        var unionId = ReadId(token, "unionid", endpointName);
+        var openId = ReadId(token, "openid", endpoint)
+            ?? throw Invalid(endpoint, "without an openid");
+        var unionId = ReadId(token, "unionid", endpoint);
 
         string? scope = null;
         if (token.TryGetProperty("scope", out var scopeElement) && scopeElement.ValueKind != JsonValueKind.Null)
@@ -37,7 +38,7 @@ internal sealed record WeChatTokenIdentity(string OpenId, string? UnionId, strin
                 || scopeElement.GetString() is not { Length: <= MaxScopeLength } text
                 || (text.Length > 0 && !text.Split(',', StringSplitOptions.TrimEntries).All(s => UpstreamText.IsWeChatId(s, 64) && !s.Contains('-', StringComparison.Ordinal))))
             {
-                throw Invalid(endpointName, "with a scope that is not a comma-separated list of WeChat scopes");
+                throw Invalid(endpoint, "with a scope that is not a comma-separated list of WeChat scopes");
             }
 
             scope = text.Length > 0 ? text : null;
@@ -50,7 +51,7 @@ internal sealed record WeChatTokenIdentity(string OpenId, string? UnionId, strin
     /// Reads an optional openid or unionid: absent, <see langword="null"/> or <c>""</c> is none; anything but a WeChat id
     /// string fails.
     /// </summary>
-    public static string? ReadId(JsonElement json, string name, string endpointName)
+    public static string? ReadId(JsonElement json, string name, WeChatApiEndpoint endpoint)
     {
         if (!json.TryGetProperty(name, out var element) || element.ValueKind == JsonValueKind.Null
             || (element.ValueKind == JsonValueKind.String && element.ValueEquals(ReadOnlySpan<byte>.Empty)))
@@ -60,19 +61,19 @@ internal sealed record WeChatTokenIdentity(string OpenId, string? UnionId, strin
 
         if (element.ValueKind != JsonValueKind.String || element.GetString() is not { } id || !UpstreamText.IsWeChatId(id, MaxIdLength))
         {
-            throw Invalid(endpointName, $"with {Article(name)} {name} that is not a WeChat id (at most {MaxIdLength} letters, digits, '-' or '_')");
+            throw Invalid(endpoint, $"with {Article(name)} {name} that is not a WeChat id (at most {MaxIdLength} letters, digits, '-' or '_')");
         }
 
         return id;
     }
 
-    private static void RequireToken(JsonElement token, string name, bool required, string endpointName)
+    private static void RequireToken(JsonElement token, string name, bool required, WeChatApiEndpoint endpoint)
     {
         if (!token.TryGetProperty(name, out var element) || element.ValueKind == JsonValueKind.Null)
         {
             if (required)
             {
-                throw Invalid(endpointName, $"without {Article(name)} {name}");
+                throw Invalid(endpoint, $"without {Article(name)} {name}");
             }
 
             return;
@@ -80,7 +81,7 @@ internal sealed record WeChatTokenIdentity(string OpenId, string? UnionId, strin
 
         if (element.ValueKind != JsonValueKind.String || element.GetString() is not { Length: > 0 and <= MaxTokenLength } value || !UpstreamText.IsPrintableAscii(value))
         {
-            throw Invalid(endpointName, $"with {Article(name)} {name} that is not a WeChat token (at most {MaxTokenLength} printable characters)");
+            throw Invalid(endpoint, $"with {Article(name)} {name} that is not a WeChat token (at most {MaxTokenLength} printable characters)");
         }
     }
 
@@ -97,6 +98,6 @@ internal sealed record WeChatTokenIdentity(string OpenId, string? UnionId, strin
 
     private static string Article(string name) => name[0] is 'a' or 'e' or 'i' or 'o' ? "an" : "a";
 
-    private static WeChatAuthenticationException Invalid(string endpointName, string problem)
-        => new($"{endpointName} answered {problem}; the sign-in was stopped. Please try again.");
+    private static WeChatApiException Invalid(WeChatApiEndpoint endpoint, string problem)
+        => endpoint.Failure(WeChatFailureKind.InvalidResponse, $"answered {problem}; the sign-in was stopped");
 }

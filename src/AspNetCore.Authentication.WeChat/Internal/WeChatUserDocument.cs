@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Text.Json;
+using AspNetCore.Authentication.WeChat.Api;
 
 namespace AspNetCore.Authentication.WeChat.Internal;
 
@@ -34,28 +35,31 @@ internal static class WeChatUserDocument
     private const string IsSnapshotUser = "is_snapshotuser";
 
     /// <summary>
-    /// Checks that <paramref name="profile"/> is the profile of the token's user and builds the user JSON.
+    /// Checks that <paramref name="profile"/> is the profile of the token's user: its openid is the token's exact string,
+    /// and its unionid, if any, is the token's (when the token has one).
     /// </summary>
-    /// <exception cref="WeChatAuthenticationException">The profile names another user, or a unionid that is not the token's.</exception>
-    public static JsonDocument Create(WeChatTokenIdentity identity, JsonElement? profile, string profileEndpointName)
+    /// <exception cref="WeChatApiException">The profile names another user, or a unionid that is not the token's.</exception>
+    public static void CheckProfile(WeChatTokenIdentity identity, JsonElement profile, WeChatApiEndpoint endpoint)
     {
-        var unionId = identity.UnionId;
-        if (profile is { } user)
+        if (!profile.TryGetProperty(OpenId, out var openId) || openId.ValueKind != JsonValueKind.String || !openId.ValueEquals(identity.OpenId))
         {
-            if (!user.TryGetProperty(OpenId, out var openId) || openId.ValueKind != JsonValueKind.String || !openId.ValueEquals(identity.OpenId))
-            {
-                throw new WeChatAuthenticationException($"{profileEndpointName} answered with a profile whose openid is not the token's; the sign-in was stopped. Please try again.");
-            }
-
-            var profileUnionId = WeChatTokenIdentity.ReadId(user, UnionId, profileEndpointName);
-            if (profileUnionId is not null && unionId is not null && !string.Equals(profileUnionId, unionId, StringComparison.Ordinal))
-            {
-                throw new WeChatAuthenticationException($"{profileEndpointName} answered with a unionid that is not the token's; the sign-in was stopped. Please try again.");
-            }
-
-            unionId ??= profileUnionId;
+            throw endpoint.Failure(WeChatFailureKind.InvalidResponse, "answered with a profile whose openid is not the token's; the sign-in was stopped");
         }
 
+        var profileUnionId = WeChatTokenIdentity.ReadId(profile, UnionId, endpoint);
+        if (profileUnionId is not null && identity.UnionId is not null && !string.Equals(profileUnionId, identity.UnionId, StringComparison.Ordinal))
+        {
+            throw endpoint.Failure(WeChatFailureKind.InvalidResponse, "answered with a unionid that is not the token's; the sign-in was stopped");
+        }
+    }
+
+    /// <summary>
+    /// Builds the user JSON from the token's identity and a profile that passed <see cref="CheckProfile"/>.
+    /// </summary>
+    public static JsonDocument Create(WeChatTokenIdentity identity, JsonElement? profile)
+    {
+        // Checked: the profile's unionid is valid, and the token's when the token has one.
+        var unionId = identity.UnionId ?? (profile is { } checkedProfile && checkedProfile.TryGetProperty(UnionId, out var id) && id.ValueKind == JsonValueKind.String && id.GetString() is { Length: > 0 } text ? text : null);
         var buffer = new ArrayBufferWriter<byte>(1024);
         using (var writer = new Utf8JsonWriter(buffer))
         {

@@ -17,7 +17,12 @@ public sealed class RedisServer : IAsyncDisposable
 
     public int Port { get; }
 
-    public string Configuration => $"127.0.0.1:{Port},abortConnect=false,connectTimeout=1000,syncTimeout=1000,connectRetry=1";
+    /// <summary>A client configuration with short timeouts (1 s), for tests of what users see when Redis fails.</summary>
+    public string Configuration => ConfigurationWithTimeout(1000);
+
+    /// <summary>A client configuration whose commands time out after <paramref name="milliseconds"/> (asyncTimeout and syncTimeout).</summary>
+    public string ConfigurationWithTimeout(int milliseconds)
+        => $"127.0.0.1:{Port},abortConnect=false,connectTimeout=1000,syncTimeout={milliseconds},asyncTimeout={milliseconds},connectRetry=1";
 
     /// <summary>Why Redis tests cannot run here, or null when they can. Under CI=true a missing server is a failure.</summary>
     public static string? MissingReason()

@@ -46,7 +46,8 @@ public sealed class WebFarm : IAsyncDisposable
         Nickname = string.Create(CultureInfo.InvariantCulture, $"农场用户{i}"),
     };
 
-    public static async Task<WebFarm> StartAsync(TimeSpan stateStoreTimeout)
+    /// <summary>Starts a farm whose instances give up on the state store after <paramref name="stateStoreTimeout"/>, and whose Redis client after <paramref name="redisTimeout"/>.</summary>
+    public static async Task<WebFarm> StartAsync(TimeSpan stateStoreTimeout, TimeSpan redisTimeout)
     {
         var redis = await RedisServer.StartAsync();
         var (emulator, address) = await KestrelHosts.StartStandaloneEmulatorAsync(o =>
@@ -58,12 +59,12 @@ public sealed class WebFarm : IAsyncDisposable
             }
         });
         var farm = new WebFarm(redis, emulator, address);
-        farm.A = farm.CreateInstance(stateStoreTimeout);
-        farm.B = farm.CreateInstance(stateStoreTimeout);
+        farm.A = farm.CreateInstance(stateStoreTimeout, redisTimeout);
+        farm.B = farm.CreateInstance(stateStoreTimeout, redisTimeout);
         return farm;
     }
 
-    private WebApplicationFactory<Program> CreateInstance(TimeSpan stateStoreTimeout)
+    private WebApplicationFactory<Program> CreateInstance(TimeSpan stateStoreTimeout, TimeSpan redisTimeout)
     {
         var origin = EmulatorAddress.ToString().TrimEnd('/');
         var factory = new WebApplicationFactory<Program>().WithWebHostBuilder(builder => builder
@@ -74,7 +75,7 @@ public sealed class WebFarm : IAsyncDisposable
             .UseSetting("Authentication:WeChat:TokenEndpoint", origin + "/sns/oauth2/access_token")
             .UseSetting("Authentication:WeChat:UserInformationEndpoint", origin + "/sns/userinfo")
             .UseSetting("Authentication:WeChat:StateStoreTimeout", stateStoreTimeout.ToString("c", CultureInfo.InvariantCulture))
-            .UseSetting("ConnectionStrings:Redis", Redis.Configuration)
+            .UseSetting("ConnectionStrings:Redis", Redis.ConfigurationWithTimeout((int)redisTimeout.TotalMilliseconds))
             // Hundreds of concurrent sign-ins come from one test process.
             .UseSetting("SignInRateLimit:PermitsPerMinute", "0")
             .ConfigureLogging(logging => logging.AddProvider(new QueueLoggerProvider(Logs)).SetMinimumLevel(Microsoft.Extensions.Logging.LogLevel.Trace)));

@@ -1,0 +1,62 @@
+namespace AspNetCore.Authentication.WeChat;
+
+/// <summary>
+/// What kind of failure a <see cref="WeChatException"/> is, so that an app can show its own words for it (the
+/// exception's message is written for developers).
+/// </summary>
+public enum WeChatFailureKind
+{
+    /// <summary>A WeChat error without a more specific kind: see <see cref="WeChatException.ErrorCode"/>.</summary>
+    WeChatError = 0,
+
+    /// <summary>The sign-in's state is unknown, expired, tampered with, or was already used.</summary>
+    StateExpired,
+
+    /// <summary>
+    /// The callback came without the correlation cookie of the browser that began the sign-in (WeChat's in-app browser
+    /// sometimes drops cookies; the link may have been opened in another browser).
+    /// </summary>
+    CorrelationCookieMissing,
+
+    /// <summary>The user refused to authorize the app.</summary>
+    AccessDenied,
+
+    /// <summary>The state store (the app's cache, or its atomic store) failed or did not answer in time.</summary>
+    StateStoreUnavailable,
+
+    /// <summary>WeChat says the authorization code is invalid, expired or already used (40029, 40163, 42003).</summary>
+    InvalidCode,
+
+    /// <summary>WeChat is busy (-1): trying again in a moment usually works.</summary>
+    WeChatBusy,
+
+    /// <summary>A WeChat quota or rate limit was reached (45009 daily, 45011 per minute).</summary>
+    RateLimited,
+
+    /// <summary>
+    /// The app is misconfigured or not allowed to do this: a wrong AppID or AppSecret (40013, 40125, 40001 on a token
+    /// endpoint), a missing parameter, or an account without the permission (48001).
+    /// </summary>
+    ConfigurationError,
+
+    /// <summary>
+    /// WeChat refused the server's IP address: it is not on the account's IP whitelist (40164), or an administrator must
+    /// confirm it (89501–89507).
+    /// </summary>
+    IpAddressNotAllowed,
+
+    /// <summary>WeChat returned no unionid, but the app's options require one.</summary>
+    UnionIdMissing,
+
+    /// <summary>WeChat could not be reached, or answered with an HTTP error (a gateway page, a 5xx).</summary>
+    WeChatUnavailable,
+
+    /// <summary>WeChat did not answer within the backchannel timeout.</summary>
+    WeChatTimeout,
+
+    /// <summary>
+    /// WeChat's answer could not be used: not JSON, too large, malformed, a redirect, another user's profile, or
+    /// anything else that breaks the rules of the answer.
+    /// </summary>
+    InvalidResponse,
+}
