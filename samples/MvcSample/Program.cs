@@ -83,7 +83,7 @@ if (builder.Configuration.GetConnectionString("Redis") is { Length: > 0 } redisC
 var emulatorAllowed = builder.Environment.IsDevelopment() || builder.Configuration.GetValue<bool>("WeChatEmulator:AllowOutsideDevelopment");
 if (emulatorAllowed)
 {
-    builder.Services.AddWeChatEmulator(options => builder.Configuration.GetSection("WeChatEmulator").Bind(options));
+    builder.Services.AddWeChatEmulator(); // binds WeChatEmulator:* (Users, AppName, …)
 }
 
 var app = builder.Build();

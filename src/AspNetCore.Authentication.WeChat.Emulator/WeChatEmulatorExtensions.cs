@@ -4,11 +4,10 @@ using AspNetCore.Authentication.WeChat.Emulator.Internal;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
-using System.Text.Encodings.Web;
-using System.Text.Unicode;
 
 namespace Microsoft.Extensions.DependencyInjection;
 
@@ -17,22 +16,44 @@ namespace Microsoft.Extensions.DependencyInjection;
 /// </summary>
 public static class WeChatEmulatorExtensions
 {
+    /// <summary>The configuration section <see cref="AddWeChatEmulator(IServiceCollection, Action{WeChatEmulatorOptions}?)"/> binds: <c>WeChatEmulator</c>.</summary>
+    public const string ConfigurationSection = "WeChatEmulator";
+
+    // The largest body a consent form or a WeChat API request may have.
+    private const int MaxBodyBytes = 64 * 1024;
+
     /// <summary>
-    /// Registers the WeChat emulator. Every WeChat scheme whose AppId is empty then signs in against it; schemes with
-    /// an AppId are left alone. Outside the Development environment the app refuses to start unless
-    /// <see cref="WeChatEmulatorOptions.AllowOutsideDevelopment"/> is set.
+    /// Registers the WeChat emulator, with its options bound from the <c>WeChatEmulator</c> configuration section
+    /// (<c>Users</c>, <c>AppName</c>, <c>AllowOutsideDevelopment</c>, …). Every WeChat scheme whose AppId is empty then
+    /// signs in against it; schemes with an AppId are left alone. Outside the Development environment the app refuses
+    /// to start unless <see cref="WeChatEmulatorOptions.AllowOutsideDevelopment"/> is set.
     /// </summary>
     /// <param name="services">The services.</param>
-    /// <param name="configure">Configures the emulator.</param>
+    /// <param name="configure">Configures the emulator, after the configuration section.</param>
     /// <returns>The services, for chaining.</returns>
     public static IServiceCollection AddWeChatEmulator(this IServiceCollection services, Action<WeChatEmulatorOptions>? configure = null)
+        => services.AddWeChatEmulator(ConfigurationSection, configure);
+
+    /// <summary>
+    /// Registers the WeChat emulator, with its options bound from the given configuration section.
+    /// </summary>
+    /// <param name="services">The services.</param>
+    /// <param name="configurationSection">The configuration section to bind, for example <c>Development:WeChatEmulator</c>.</param>
+    /// <param name="configure">Configures the emulator, after the configuration section.</param>
+    /// <returns>The services, for chaining.</returns>
+    public static IServiceCollection AddWeChatEmulator(this IServiceCollection services, string configurationSection, Action<WeChatEmulatorOptions>? configure = null)
     {
         ArgumentNullException.ThrowIfNull(services);
-        var options = services.AddOptions<WeChatEmulatorOptions>();
+        ArgumentException.ThrowIfNullOrEmpty(configurationSection);
+        var options = services.AddOptions<WeChatEmulatorOptions>().BindConfiguration(configurationSection);
         if (configure is not null)
         {
             options.Configure(configure);
         }
+
+        // The configuration binder appends to collections, so default users given in the constructor could never be
+        // replaced by WeChatEmulator:Users; they are added only when none were configured.
+        options.PostConfigure(static o => o.AddDefaultUsersIfNone());
 
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<WeChatEmulator>();
@@ -44,7 +65,8 @@ public static class WeChatEmulatorExtensions
 
     /// <summary>
     /// Serves the emulator's WeChat-compatible endpoints under <see cref="WeChatEmulatorOptions.PathPrefix"/>:
-    /// <c>connect/oauth2/authorize</c> (consent page), <c>sns/oauth2/access_token</c> and <c>sns/userinfo</c>.
+    /// <c>connect/oauth2/authorize</c> (consent page), <c>sns/oauth2/access_token</c>, <c>sns/userinfo</c> and the test
+    /// users' avatars. They answer 404 while no WeChat scheme signs in against the emulator and no redirect domains are set.
     /// </summary>
     /// <param name="endpoints">The app's endpoints.</param>
     /// <returns>The group of the emulator's endpoints.</returns>
@@ -53,75 +75,48 @@ public static class WeChatEmulatorExtensions
         ArgumentNullException.ThrowIfNull(endpoints);
         var emulator = endpoints.ServiceProvider.GetRequiredService<WeChatEmulator>();
         WeChatEmulatorGuard.EnsureAllowed(endpoints.ServiceProvider.GetRequiredService<IHostEnvironment>(), emulator.Options);
-        var html = HtmlEncoder.Create(UnicodeRanges.All);
-
         var usage = endpoints.ServiceProvider.GetRequiredService<WeChatEmulatorUsage>();
+        var prefix = emulator.Options.PathPrefix.TrimEnd('/');
+
         var group = endpoints.MapGroup(emulator.Options.PathPrefix);
         // Nothing is served while no scheme signs in against the emulator (an app with a real AppId): otherwise its
         // authorize page would be an open redirect on the app's own origin.
         group.AddEndpointFilter(async (context, next) => await usage.IsServingAsync().ConfigureAwait(false) ? await next(context).ConfigureAwait(false) : Results.NotFound());
-        group.MapGet("/connect/oauth2/authorize", (HttpContext context) =>
+        foreach (var route in WeChatEmulatorRoutes.All)
         {
-            var rawQuery = context.Request.QueryString.Value ?? "";
-            if (CheckAuthorize(emulator, rawQuery, context.Request, out var error) is not { } request)
+            group.MapMethods(route.Path, [route.Method], async (HttpContext context) =>
             {
-                return Results.Content(WeChatEmulatorPages.Error(error!, html), "text/html; charset=utf-8", statusCode: StatusCodes.Status400BadRequest);
-            }
+                var answer = await route.Handle(emulator, await ReadAsync(context, prefix).ConfigureAwait(false), context.RequestAborted).ConfigureAwait(false);
+                return answer.Location is { } location
+                    ? Results.Redirect(location)
+                    : Results.Text(answer.Body ?? "", answer.ContentType, statusCode: answer.StatusCode);
+            }).DisableAntiforgery();
+        }
 
-            // Like WeChat, snsapi_base authorizes silently: no page, straight back with a code.
-            return request.Scope == "snsapi_base" || emulator.Options.SilentAuthorization
-                ? Results.Redirect(WeChatEmulator.CallbackUrl(request, emulator.IssueCode(emulator.Options.Users[0], request.Scope, BaseUrl(context))))
-                : Results.Content(WeChatEmulatorPages.Consent(emulator.Options, rawQuery, request.Scope, BaseUrl(context), html), "text/html; charset=utf-8");
-        });
-        group.MapPost("/connect/oauth2/authorize", async (HttpContext context) =>
-        {
-            var form = await context.Request.ReadFormAsync(context.RequestAborted).ConfigureAwait(false);
-            if (CheckAuthorize(emulator, form["query"].ToString(), context.Request, out var error) is not { } request)
-            {
-                return Results.Content(WeChatEmulatorPages.Error(error!, html), "text/html; charset=utf-8", statusCode: StatusCodes.Status400BadRequest);
-            }
-
-            if (form["decision"] != "allow")
-            {
-                // WeChat's documented refusal: back to redirect_uri with state and no code.
-                return Results.Redirect(WeChatEmulator.CallbackUrl(request, code: null));
-            }
-
-            if (!int.TryParse(form["user"], System.Globalization.CultureInfo.InvariantCulture, out var index) || index < 0 || index >= emulator.Options.Users.Count)
-            {
-                return Results.Content(WeChatEmulatorPages.Error("请选择一个测试用户 / Choose a test user.", html), "text/html; charset=utf-8", statusCode: StatusCodes.Status400BadRequest);
-            }
-
-            return Results.Redirect(WeChatEmulator.CallbackUrl(request, emulator.IssueCode(emulator.Options.Users[index], request.Scope, BaseUrl(context))));
-        }).DisableAntiforgery();
-        group.MapGet("/sns/oauth2/access_token", async (HttpContext context) =>
-        {
-            var query = context.Request.Query;
-            var body = await emulator.ExchangeCodeAsync(query["appid"], query["secret"], query["code"], query["grant_type"], context.RequestAborted).ConfigureAwait(false);
-            return Results.Text(body, WeChatEmulator.ContentType);
-        });
-        group.MapGet("/sns/userinfo", (HttpContext context) =>
-            Results.Text(emulator.GetUserInfo(context.Request.Query["access_token"], context.Request.Query["openid"]), WeChatEmulator.ContentType));
-        group.MapGet("/mmopen/{openid}/{size:int}", (string openid) =>
-            Results.Text(emulator.DrawAvatar(openid), "image/svg+xml; charset=utf-8"));
         return group;
     }
 
-    private static WeChatEmulator.AuthorizeRequest? CheckAuthorize(WeChatEmulator emulator, string rawQuery, HttpRequest http, out string? error)
+    private static async Task<WeChatEmulatorRequest> ReadAsync(HttpContext context, string prefix)
     {
-        var request = emulator.CheckAuthorize(rawQuery, out error);
-        if (request is not null && !emulator.IsAllowedRedirect(request.RedirectUri, http.Scheme, http.Host.ToUriComponent()))
+        var request = context.Request;
+        byte[] body = [];
+        if (request.ContentLength is > 0 or null && !HttpMethods.IsGet(request.Method))
         {
-            // WeChat only redirects to the account's registered web authorization domain (网页授权域名).
-            error = "10003 redirect_uri域名与后台配置不一致 / redirect_uri must be on this app's own origin, or a host of WeChatEmulator:RedirectDomains";
-            return null;
+            using var buffer = new MemoryStream();
+            await request.Body.CopyToAsync(buffer, context.RequestAborted).ConfigureAwait(false);
+            body = buffer.Length <= MaxBodyBytes ? buffer.ToArray() : [];
         }
 
-        return request;
+        var authority = request.Host.ToUriComponent();
+        return new WeChatEmulatorRequest
+        {
+            RawQuery = request.QueryString.Value ?? "",
+            Body = body,
+            RouteValues = request.RouteValues.ToDictionary(v => v.Key, v => v.Value?.ToString(), StringComparer.Ordinal),
+            Scheme = request.Scheme,
+            Authority = authority,
+            // Where the browser reached the emulator: its origin, the app's path base and the emulator's prefix.
+            BaseUrl = string.Concat(request.Scheme, "://", authority, request.PathBase.ToUriComponent(), prefix),
+        };
     }
-
-    // Where the browser reached the emulator: its origin, the app's path base and the emulator's prefix.
-    private static string BaseUrl(HttpContext context)
-        => string.Concat(context.Request.Scheme, "://", context.Request.Host.ToUriComponent(), context.Request.PathBase.ToUriComponent(),
-            context.Request.Path.ToUriComponent()[..^"/connect/oauth2/authorize".Length]);
 }

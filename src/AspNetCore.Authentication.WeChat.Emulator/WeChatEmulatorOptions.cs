@@ -57,8 +57,23 @@ public sealed class WeChatEmulatorOptions
     /// </remarks>
     public IList<string> RedirectDomains { get; } = new List<string>();
 
-    /// <summary>Gets the test users offered on the consent page. <c>snsapi_base</c> signs in the first one.</summary>
-    public IList<WeChatEmulatorUser> Users { get; } = DefaultUsers();
+    /// <summary>
+    /// Gets the test users offered on the consent page. <c>snsapi_base</c> signs in the first one. When none are
+    /// configured (for example under <c>WeChatEmulator:Users</c>), three default users are added: one with an emoji and
+    /// Chinese nickname and a unionid, one without unionid, and one whose token exchange answers errcode -1.
+    /// </summary>
+    public IList<WeChatEmulatorUser> Users { get; } = new List<WeChatEmulatorUser>();
+
+    internal void AddDefaultUsersIfNone()
+    {
+        if (Users.Count == 0)
+        {
+            foreach (var user in DefaultUsers())
+            {
+                Users.Add(user);
+            }
+        }
+    }
 
     private static List<WeChatEmulatorUser> DefaultUsers() =>
     [

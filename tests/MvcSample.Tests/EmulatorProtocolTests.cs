@@ -112,7 +112,10 @@ public sealed class EmulatorProtocolTests : IAsyncLifetime
         var emulator = new AspNetCore.Authentication.WeChat.Emulator.WeChatEmulator(
             Microsoft.Extensions.Options.Options.Create(new AspNetCore.Authentication.WeChat.Emulator.WeChatEmulatorOptions { AppSecret = "s" }), clock);
         var user = emulator.Options.Users[0];
-        Task<string> Exchange(string code) => emulator.ExchangeCodeAsync(emulator.Options.AppId, "s", code, "authorization_code", default);
+        async Task<string> Exchange(string code) => (await AspNetCore.Authentication.WeChat.Emulator.Internal.WeChatEmulatorRoutes.SnsAccessToken.Handle(
+            emulator,
+            new AspNetCore.Authentication.WeChat.Emulator.Internal.WeChatEmulatorRequest { RawQuery = $"?appid={emulator.Options.AppId}&secret=s&code={code}&grant_type=authorization_code" },
+            default)).Body!;
 
         var codes = Enumerable.Range(0, 10_001).Select(_ => emulator.IssueCode(user, "snsapi_base")).ToList();
         foreach (var code in codes)

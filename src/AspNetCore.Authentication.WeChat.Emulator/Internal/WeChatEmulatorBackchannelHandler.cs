@@ -1,41 +1,41 @@
 using System.Net;
 using System.Text;
-using Microsoft.AspNetCore.WebUtilities;
 
 namespace AspNetCore.Authentication.WeChat.Emulator.Internal;
 
 /// <summary>
-/// Answers the handler's calls to the token and user information endpoints in process, so that the emulator
-/// embedded in an app needs neither a second port nor to know the app's own address.
+/// Answers a scheme's calls to WeChat's server APIs in process, from the same route table as the HTTP endpoints, so
+/// that the emulator embedded in an app needs neither a second port nor to know the app's own address.
 /// </summary>
 internal sealed class WeChatEmulatorBackchannelHandler(WeChatEmulator emulator) : HttpMessageHandler
 {
     protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
     {
         var uri = request.RequestUri!;
-        var query = QueryHelpers.ParseQuery(uri.Query);
-        string? Get(string name) => query.TryGetValue(name, out var value) ? value.ToString() : null;
-
-        string body;
-        if (request.Method != HttpMethod.Get)
-        {
-            return new HttpResponseMessage(HttpStatusCode.MethodNotAllowed);
-        }
-        else if (uri.AbsolutePath.EndsWith("/sns/oauth2/access_token", StringComparison.Ordinal))
-        {
-            body = await emulator.ExchangeCodeAsync(Get("appid"), Get("secret"), Get("code"), Get("grant_type"), cancellationToken).ConfigureAwait(false);
-        }
-        else if (uri.AbsolutePath.EndsWith("/sns/userinfo", StringComparison.Ordinal))
-        {
-            body = emulator.GetUserInfo(Get("access_token"), Get("openid"));
-        }
-        else
+        if (WeChatEmulatorRoutes.FindServerRoute(uri.AbsolutePath) is not { } route)
         {
             return new HttpResponseMessage(HttpStatusCode.NotFound);
         }
 
-        var response = new HttpResponseMessage(HttpStatusCode.OK) { Content = new ByteArrayContent(Encoding.UTF8.GetBytes(body)) };
-        response.Content.Headers.TryAddWithoutValidation("Content-Type", WeChatEmulator.ContentType);
+        if (!string.Equals(route.Method, request.Method.Method, StringComparison.OrdinalIgnoreCase))
+        {
+            return new HttpResponseMessage(HttpStatusCode.MethodNotAllowed);
+        }
+
+        var body = request.Content is null ? [] : await request.Content.ReadAsByteArrayAsync(cancellationToken).ConfigureAwait(false);
+        var answer = await route.Handle(emulator, new WeChatEmulatorRequest { RawQuery = uri.Query, Body = body }, cancellationToken).ConfigureAwait(false);
+
+        var response = new HttpResponseMessage((HttpStatusCode)answer.StatusCode) { Content = new ByteArrayContent(Encoding.UTF8.GetBytes(answer.Body ?? "")) };
+        if (answer.ContentType is not null)
+        {
+            response.Content.Headers.TryAddWithoutValidation("Content-Type", answer.ContentType);
+        }
+
+        if (answer.Location is not null)
+        {
+            response.Headers.Location = new Uri(answer.Location, UriKind.RelativeOrAbsolute);
+        }
+
         return response;
     }
 }

@@ -24,9 +24,9 @@ internal sealed partial class WeChatEmulatorPostConfigureOptions(
         var prefix = emulator.Options.PathPrefix.TrimEnd('/');
         options.AppId = emulator.Options.AppId;
         options.AppSecret = emulator.AppSecret;
-        options.AuthorizationEndpoint = WeChatEmulatorDefaults.PlaceholderOrigin + prefix + "/connect/oauth2/authorize";
-        options.TokenEndpoint = WeChatEmulatorDefaults.PlaceholderOrigin + prefix + "/sns/oauth2/access_token";
-        options.UserInformationEndpoint = WeChatEmulatorDefaults.PlaceholderOrigin + prefix + "/sns/userinfo";
+        options.AuthorizationEndpoint = WeChatEmulatorDefaults.PlaceholderOrigin + prefix + WeChatEmulatorRoutes.AuthorizePage.Path;
+        options.TokenEndpoint = WeChatEmulatorDefaults.PlaceholderOrigin + prefix + WeChatEmulatorRoutes.SnsAccessToken.Path;
+        options.UserInformationEndpoint = WeChatEmulatorDefaults.PlaceholderOrigin + prefix + WeChatEmulatorRoutes.SnsUserInfo.Path;
         options.Backchannel = new HttpClient(new WeChatEmulatorBackchannelHandler(emulator))
         {
             Timeout = options.BackchannelTimeout > TimeSpan.Zero ? options.BackchannelTimeout : Timeout.InfiniteTimeSpan,

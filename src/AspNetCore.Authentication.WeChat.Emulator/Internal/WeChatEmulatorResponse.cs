@@ -1,0 +1,16 @@
+namespace AspNetCore.Authentication.WeChat.Emulator.Internal;
+
+/// <summary>What one of the emulator's APIs answers, over HTTP or through the in-process backchannel.</summary>
+internal sealed record WeChatEmulatorResponse(int StatusCode, string? ContentType, string? Body, string? Location = null)
+{
+    /// <summary>WeChat's sns APIs answer JSON labelled <c>text/plain</c>, without a charset, always with HTTP 200.</summary>
+    public const string WeChatContentType = "text/plain";
+
+    public static WeChatEmulatorResponse Json(string body) => new(200, WeChatContentType, body);
+
+    public static WeChatEmulatorResponse Html(string body, int statusCode = 200) => new(statusCode, "text/html; charset=utf-8", body);
+
+    public static WeChatEmulatorResponse Svg(string body) => new(200, "image/svg+xml; charset=utf-8", body);
+
+    public static WeChatEmulatorResponse Redirect(string url) => new(302, null, null, url);
+}

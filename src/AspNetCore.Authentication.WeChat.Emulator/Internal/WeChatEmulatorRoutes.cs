@@ -1,0 +1,44 @@
+using AspNetCore.Authentication.WeChat.Emulator.Apis;
+
+namespace AspNetCore.Authentication.WeChat.Emulator.Internal;
+
+/// <summary>Who calls a route: the user's browser, or the app's server.</summary>
+internal enum WeChatEmulatorAudience
+{
+    /// <summary>A page or image the browser opens (open.weixin.qq.com, WeChat's image servers).</summary>
+    Browser,
+
+    /// <summary>An API the app's server calls (api.weixin.qq.com); the in-process backchannel answers these.</summary>
+    Server,
+}
+
+/// <summary>One of WeChat's paths and the emulator's implementation of it.</summary>
+internal sealed record WeChatEmulatorRoute(
+    string Method,
+    string Path,
+    WeChatEmulatorAudience Audience,
+    Func<WeChatEmulator, WeChatEmulatorRequest, CancellationToken, Task<WeChatEmulatorResponse>> Handle);
+
+/// <summary>
+/// Every WeChat path the emulator answers, in one table: <c>MapWeChatEmulator</c> serves them over HTTP, the in-process
+/// backchannel answers the server ones, and schemes are pointed at them. Adding a WeChat API is one file in
+/// <c>Apis/</c> and one row here.
+/// </summary>
+internal static class WeChatEmulatorRoutes
+{
+    public static readonly WeChatEmulatorRoute AuthorizePage = new("GET", "/connect/oauth2/authorize", WeChatEmulatorAudience.Browser, AuthorizeApi.ShowAsync);
+
+    public static readonly WeChatEmulatorRoute AuthorizeConsent = new("POST", "/connect/oauth2/authorize", WeChatEmulatorAudience.Browser, AuthorizeApi.ConsentAsync);
+
+    public static readonly WeChatEmulatorRoute SnsAccessToken = new("GET", "/sns/oauth2/access_token", WeChatEmulatorAudience.Server, SnsAccessTokenApi.HandleAsync);
+
+    public static readonly WeChatEmulatorRoute SnsUserInfo = new("GET", "/sns/userinfo", WeChatEmulatorAudience.Server, SnsUserInfoApi.HandleAsync);
+
+    public static readonly WeChatEmulatorRoute Avatar = new("GET", "/mmopen/{openid}/{size:int}", WeChatEmulatorAudience.Browser, AvatarApi.HandleAsync);
+
+    public static IReadOnlyList<WeChatEmulatorRoute> All { get; } = [AuthorizePage, AuthorizeConsent, SnsAccessToken, SnsUserInfo, Avatar];
+
+    /// <summary>The server route whose path <paramref name="path"/> ends with, or <see langword="null"/>.</summary>
+    public static WeChatEmulatorRoute? FindServerRoute(string path)
+        => All.FirstOrDefault(r => r.Audience == WeChatEmulatorAudience.Server && path.EndsWith(r.Path, StringComparison.Ordinal));
+}
