@@ -1,0 +1,74 @@
+using System.Net;
+using AspNetCore.Authentication.WeChat;
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Authentication.Cookies;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.TestHost;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+
+namespace MvcSample.Tests;
+
+/// <summary>
+/// AddWeChatEmulator() reads the WeChatEmulator configuration section in any app, as the start-up error message and
+/// the README tell users to set it, not only in the sample.
+/// </summary>
+public class EmulatorConfigurationTests
+{
+    [Fact]
+    public async Task The_WeChatEmulator_section_sets_the_app_name_and_replaces_the_default_users()
+    {
+        await using var app = await StartAppAsync(Environments.Development, new()
+        {
+            ["WeChatEmulator:AppName"] = "我的测试公众号",
+            ["WeChatEmulator:Users:0:OpenId"] = "oConfigured_User_0000000000000",
+            ["WeChatEmulator:Users:0:Nickname"] = "配置的用户",
+        });
+        using var browser = app.GetTestClient();
+
+        var challenge = await browser.GetAsync("/signin");
+        var page = await (await browser.GetAsync(challenge.Headers.Location)).Content.ReadAsStringAsync();
+
+        Assert.Contains("我的测试公众号", page, StringComparison.Ordinal);
+        Assert.Contains("配置的用户", page, StringComparison.Ordinal);
+        Assert.DoesNotContain("小明", page, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task AllowOutsideDevelopment_from_configuration_lets_the_emulator_run_in_Production()
+    {
+        await using var app = await StartAppAsync(Environments.Production, new() { ["WeChatEmulator:AllowOutsideDevelopment"] = "true" });
+        using var browser = app.GetTestClient();
+
+        var challenge = await browser.GetAsync("/signin");
+
+        Assert.Equal(HttpStatusCode.Redirect, challenge.StatusCode);
+        Assert.StartsWith("http://localhost/wechat-emulator/connect/oauth2/authorize?", challenge.Headers.Location!.ToString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Without_the_opt_in_the_emulator_stops_the_app_in_Production_naming_the_setting()
+    {
+        var failure = await Assert.ThrowsAnyAsync<Exception>(() => StartAppAsync(Environments.Production, []));
+
+        Assert.Contains("WeChatEmulator:AllowOutsideDevelopment=true", failure.ToString(), StringComparison.Ordinal);
+    }
+
+    /// <summary>A fresh app, not the sample: a WeChat scheme without AppId, and the emulator as README shows it.</summary>
+    private static async Task<WebApplication> StartAppAsync(string environment, Dictionary<string, string?> settings)
+    {
+        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { EnvironmentName = environment });
+        builder.WebHost.UseTestServer();
+        builder.Configuration.AddInMemoryCollection(settings);
+        builder.Services.AddAuthentication(CookieAuthenticationDefaults.AuthenticationScheme).AddCookie().AddWeChat(_ => { });
+        builder.Services.AddWeChatEmulator();
+        var app = builder.Build();
+        app.MapWeChatEmulator();
+        app.MapGet("/signin", (HttpContext context) => context.ChallengeAsync(WeChatAuthenticationDefaults.AuthenticationScheme, new AuthenticationProperties { RedirectUri = "/" }));
+        await app.StartAsync();
+        return app;
+    }
+}
