@@ -56,6 +56,23 @@ public class SampleTests
     }
 
     [Fact]
+    public async Task The_claims_table_shortens_long_urls_and_keeps_them_whole_in_a_title()
+    {
+        await using var factory = new SampleFactory();
+        var browser = factory.CreateBrowser();
+
+        var (_, html) = await SampleFactory.ConsentAsync(browser, await SampleFactory.ChallengeAsync(browser), user: 0);
+
+        // The avatar: a link (it is http), shown as scheme://host/…/last-segment.
+        const string Avatar = "http://localhost/wechat-emulator/mmopen/oEmu_XiaoMing_6bmasdsad6_2sgVt7hM/132";
+        Assert.Contains($"<td>urn:wechat:headimgurl</td><td><a href=\"{Avatar}\" title=\"{Avatar}\" rel=\"nofollow noopener noreferrer\">http://localhost/…/132</a></td>", html, StringComparison.Ordinal);
+        // The long claim type URIs too, without a link.
+        Assert.Contains("<td title=\"http://schemas.xmlsoap.org/ws/2005/05/identity/claims/nameidentifier\">http://schemas.xmlsoap.org/…/nameidentifier</td><td>oEmu_XiaoMing_6bmasdsad6_2sgVt7hM</td>", html, StringComparison.Ordinal);
+        // Anything else keeps the plain two-cell shape.
+        Assert.Contains("<td>urn:wechat:scope</td><td>snsapi_userinfo</td>", html, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task A_user_without_unionid_signs_in()
     {
         await using var factory = new SampleFactory();
