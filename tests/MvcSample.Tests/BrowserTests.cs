@@ -110,6 +110,78 @@ public sealed class BrowserTests : IAsyncLifetime
         await page.WaitForURLAsync("**/wechat-emulator/connect/oauth2/authorize**");
     }
 
+    [SkippableFact]
+    public async Task On_a_phone_the_ids_keep_to_one_line_and_no_claim_row_is_taller_than_three_lines()
+    {
+        var browser = RequireBrowser();
+        var (factory, address) = KestrelHosts.StartSample("Development");
+        await using var _ = factory;
+        // An iPhone SE / 8 sized screen: the narrowest one in common use.
+        await using var context = await browser.NewContextAsync(new()
+        {
+            BaseURL = address.ToString(),
+            Locale = "zh-CN",
+            ViewportSize = new() { Width = 375, Height = 667 },
+            DeviceScaleFactor = 2,
+            IsMobile = true,
+            HasTouch = true,
+        });
+        var page = await context.NewPageAsync();
+
+        await page.GotoAsync("/Profile");
+        await page.WaitForURLAsync("**/wechat-emulator/connect/oauth2/authorize**");
+        await page.Locator("label.user", new() { HasText = "小明" }).ClickAsync();
+        await page.ClickAsync("button.allow");
+        await page.WaitForURLAsync(new System.Text.RegularExpressions.Regex("/Profile(#wechat_redirect)?$"));
+        await Expect(page.Locator("#openid")).ToHaveTextAsync("oEmu_XiaoMing_6bmasdsad6_2sgVt7hM");
+        await Screenshot(page, "6-profile-phone");
+
+        Assert.True(await page.EvaluateAsync<bool>("() => document.documentElement.scrollWidth <= window.innerWidth"), "the page must not scroll sideways");
+        foreach (var id in new[] { "#openid", "#unionid" })
+        {
+            var box = await page.Locator(id).BoundingBoxAsync();
+            Assert.NotNull(box);
+            var lineHeight = await LineHeightAsync(page, id);
+            Assert.True(box.Height <= 1.5 * lineHeight, $"{id} is {box.Height} px tall for a {lineHeight} px line: it wraps");
+            Assert.True(box.X >= 0 && box.X + box.Width <= 375, $"{id} spans {box.X}..{box.X + box.Width} px, outside the screen");
+            Assert.True(await page.EvalOnSelectorAsync<bool>(id, "e => e.scrollWidth <= e.clientWidth"), $"{id} is cut off");
+        }
+
+        var cellLineHeight = await LineHeightAsync(page, "#claims tbody td");
+        var cellPadding = await page.EvalOnSelectorAsync<double>("#claims tbody td", "td => parseFloat(getComputedStyle(td).paddingTop) + parseFloat(getComputedStyle(td).paddingBottom)");
+        var rows = page.Locator("#claims tbody tr");
+        Assert.True(await rows.CountAsync() >= 6, "the claims table lists every claim");
+        foreach (var row in await rows.AllAsync())
+        {
+            var box = await row.BoundingBoxAsync();
+            Assert.NotNull(box);
+            Assert.True(box.Height <= 3 * cellLineHeight + cellPadding + 2, $"the claim row \"{await row.InnerTextAsync()}\" is {box.Height} px tall, more than three {cellLineHeight} px lines");
+            Assert.True(box.X + box.Width <= 375, $"the claim row \"{await row.InnerTextAsync()}\" runs off the screen");
+        }
+
+        // The same page on a desktop screen, to look at.
+        await page.SetViewportSizeAsync(1280, 800);
+        await Screenshot(page, "7-profile-desktop");
+    }
+
+    /// <summary>The element's line height in CSS pixels, measured on a one-line probe when CSS says "normal".</summary>
+    private static Task<double> LineHeightAsync(IPage page, string selector) => page.EvalOnSelectorAsync<double>(selector, """
+        e => {
+            const style = getComputedStyle(e);
+            const declared = parseFloat(style.lineHeight);
+            if (!Number.isNaN(declared)) return declared;
+            const probe = document.createElement('div');
+            for (const p of ['fontFamily', 'fontSize', 'fontWeight', 'fontStyle', 'lineHeight']) probe.style[p] = style[p];
+            probe.style.position = 'absolute';
+            probe.style.whiteSpace = 'nowrap';
+            probe.textContent = 'x';
+            document.body.appendChild(probe);
+            const height = probe.getBoundingClientRect().height;
+            probe.remove();
+            return height;
+        }
+        """);
+
     private IBrowser RequireBrowser()
     {
         if (_browser is null)
