@@ -73,6 +73,24 @@ public class SampleTests
     }
 
     [Fact]
+    public async Task The_favicon_is_an_icon()
+    {
+        await using var factory = new SampleFactory();
+        var browser = factory.CreateBrowser();
+
+        var response = await browser.GetAsync("/favicon.ico");
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.StartsWith("image/", response.Content.Headers.ContentType!.MediaType, StringComparison.Ordinal);
+        var icon = await response.Content.ReadAsByteArrayAsync();
+        // An ICO header (reserved 0, type 1, at least one image), its first image a PNG.
+        Assert.Equal(new byte[] { 0, 0, 1, 0 }, icon[..4]);
+        Assert.True(BitConverter.ToUInt16(icon, 4) >= 1);
+        Assert.Equal(new byte[] { 0x89, (byte)'P', (byte)'N', (byte)'G' }, icon[BitConverter.ToInt32(icon, 18)..][..4]);
+        Assert.Contains("<link rel=\"icon\" href=\"/favicon.ico\"", await browser.GetStringAsync("/"), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task A_user_without_unionid_signs_in()
     {
         await using var factory = new SampleFactory();
