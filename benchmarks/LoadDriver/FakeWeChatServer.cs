@@ -45,6 +45,8 @@ internal sealed class FakeWeChatServer : IAsyncDisposable
     {
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { EnvironmentName = Environments.Production });
         builder.Logging.ClearProviders();
+        // Not the console's host: Ctrl+C and SIGTERM are the driver's to handle, and it stops the fake itself.
+        builder.Services.AddSingleton<IHostLifetime>(new InProcessLifetime());
         ListenOptions? browser = null;
         ListenOptions? backchannel = null;
         FakeWeChatServer? server = null;
@@ -84,4 +86,12 @@ internal sealed class FakeWeChatServer : IAsyncDisposable
 
     // Kestrel writes the bound port back into the listen options when it binds port 0.
     private static Uri Origin(ListenOptions listener) => new($"http://127.0.0.1:{listener.IPEndPoint!.Port}");
+
+    /// <summary>A host lifetime that listens to no signal, in place of the console's.</summary>
+    private sealed class InProcessLifetime : IHostLifetime
+    {
+        public Task WaitForStartAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+        public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+    }
 }

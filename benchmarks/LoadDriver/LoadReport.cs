@@ -13,6 +13,9 @@ internal sealed record LoadReport
 
     public required LoadOptions Options { get; init; }
 
+    /// <summary>Why and when an interrupted run stopped; null for a complete run.</summary>
+    public StoppedEarly? StoppedEarly { get; init; }
+
     /// <summary>Sign-ins completed successfully inside the measured window.</summary>
     public required long MeasuredSignIns { get; init; }
 
@@ -35,10 +38,16 @@ internal sealed record LoadReport
     /// <summary>Sign-ins that ended as another user, over the whole run.</summary>
     public required long CrossedIdentities { get; init; }
 
+    /// <summary>Sign-ins under way when the run was interrupted, counted neither as done nor as failed.</summary>
+    public long AbandonedSignIns { get; init; }
+
     public required IReadOnlyCollection<string> FirstFailures { get; init; }
 
-    /// <summary>The app process's CPU time (utime + stime) inside the measured window.</summary>
-    public required TimeSpan AppCpuTime { get; init; }
+    /// <summary>
+    /// The app process's CPU time (utime + stime) inside the measured window; null if the app had exited before the
+    /// window's end could be read.
+    /// </summary>
+    public required TimeSpan? AppCpuTime { get; init; }
 
     /// <summary>The driver's own CPU time (virtual users and the WeChat fake) inside the measured window.</summary>
     public required TimeSpan DriverCpuTime { get; init; }
@@ -56,7 +65,7 @@ internal sealed record LoadReport
 
     public double SignInsPerSecond => MeasuredSignIns / MeasuredTime.TotalSeconds;
 
-    public double CpuMillisecondsPerSignIn => MeasuredSignIns == 0 ? double.NaN : AppCpuTime.TotalMilliseconds / MeasuredSignIns;
+    public double CpuMillisecondsPerSignIn => MeasuredSignIns == 0 || AppCpuTime is not { } cpu ? double.NaN : cpu.TotalMilliseconds / MeasuredSignIns;
 
     public long TotalConnections => ConnectionsDuringWarmUp + ConnectionsDuringMeasurement;
 
@@ -74,17 +83,47 @@ internal sealed record LoadReport
         var c = CultureInfo.InvariantCulture;
         output.WriteLine(string.Create(c, $"Machine: {Environment.ProcessorCount} cores, {RuntimeInformation.OSDescription}, .NET {Environment.Version}"));
         output.WriteLine(string.Create(c, $"Run: {Options.Users} virtual users, {Options.WarmUp.TotalSeconds:0} s warm-up, {MeasuredTime.TotalSeconds:0.0} s measured"));
+        if (StoppedEarly is { } stopped)
+        {
+            output.WriteLine(stopped.DuringWarmUp
+                ? string.Create(c, $"**Partial run: stopped early ({stopped.Reason}) during the warm-up, after {stopped.After.TotalSeconds:0.0} s of {Options.WarmUp.TotalSeconds:0} s: nothing measured.**")
+                : string.Create(c, $"**Partial run: stopped early ({stopped.Reason}) after {stopped.After.TotalSeconds:0.0} s of the {Options.Duration.TotalSeconds:0} s window.**"));
+        }
+
+        // Stopped in the warm-up, there are no speed figures: only what counts over the whole run.
+        var measured = StoppedEarly is not { DuringWarmUp: true };
         output.WriteLine();
         output.WriteLine("| Measure | Value | Target | Met |");
         output.WriteLine("| --- | --- | --- | --- |");
-        Row(output, "Complete sign-ins per second", string.Create(c, $"{SignInsPerSecond:0} ({MeasuredSignIns} in the window)"), string.Create(c, $"≥ {TargetSignInsPerSecond:0}"), SignInsPerSecond >= TargetSignInsPerSecond);
-        Row(output, "Latency p50 / p95 / p99 (max)", string.Create(c, $"{P50Milliseconds:0.0} / {P95Milliseconds:0.0} / {P99Milliseconds:0.0} ms ({MaxMilliseconds:0} ms)"), string.Create(c, $"p99 < {TargetP99Milliseconds:0} ms"), P99Milliseconds < TargetP99Milliseconds);
-        Row(output, "App CPU per sign-in (utime+stime)", string.Create(c, $"{CpuMillisecondsPerSignIn:0.000} ms ({AppCpuTime.TotalSeconds:0.00} s CPU)"), string.Create(c, $"≤ {TargetCpuMillisecondsPerSignIn:0.00} ms"), CpuMillisecondsPerSignIn <= TargetCpuMillisecondsPerSignIn);
+        if (measured)
+        {
+            Row(output, "Complete sign-ins per second", string.Create(c, $"{SignInsPerSecond:0} ({MeasuredSignIns} in the window)"), string.Create(c, $"≥ {TargetSignInsPerSecond:0}"), SignInsPerSecond >= TargetSignInsPerSecond);
+            Row(output, "Latency p50 / p95 / p99 (max)", string.Create(c, $"{P50Milliseconds:0.0} / {P95Milliseconds:0.0} / {P99Milliseconds:0.0} ms ({MaxMilliseconds:0} ms)"), string.Create(c, $"p99 < {TargetP99Milliseconds:0} ms"), P99Milliseconds < TargetP99Milliseconds);
+            if (AppCpuTime is { } appCpu)
+            {
+                Row(output, "App CPU per sign-in (utime+stime)", string.Create(c, $"{CpuMillisecondsPerSignIn:0.000} ms ({appCpu.TotalSeconds:0.00} s CPU)"), string.Create(c, $"≤ {TargetCpuMillisecondsPerSignIn:0.00} ms"), CpuMillisecondsPerSignIn <= TargetCpuMillisecondsPerSignIn);
+            }
+            else
+            {
+                Row(output, "App CPU per sign-in (utime+stime)", "not read: the sample had exited", string.Create(c, $"≤ {TargetCpuMillisecondsPerSignIn:0.00} ms"), "—");
+            }
+        }
+
         Row(output, "Errors (whole run)", string.Create(c, $"{Errors} of {TotalSignIns}"), "0", Errors == 0);
         Row(output, "Crossed identities (whole run)", string.Create(c, $"{CrossedIdentities}"), "0", CrossedIdentities == 0);
         Row(output, "App → WeChat TCP connections", string.Create(c, $"{ConnectionsDuringWarmUp} in warm-up, {ConnectionsDuringMeasurement} in window, over {TotalSignIns} sign-ins"), string.Create(c, $"≤ {Options.Users} (pool), not growing"), ConnectionsPooled);
-        output.WriteLine(string.Create(c, $"Driver and WeChat fake CPU in the window: {DriverCpuTime.TotalSeconds:0.00} s ({DriverCpuTime.TotalMilliseconds / Math.Max(1, MeasuredSignIns):0.000} ms per sign-in); the app's share of the machine: {AppCpuTime.TotalSeconds / (MeasuredTime.TotalSeconds * Environment.ProcessorCount):P0}."));
-        output.WriteLine(string.Create(c, $"Lines the sample logged in the window: {SampleLogLinesDuringMeasurement}."));
+        if (measured)
+        {
+            var appShare = AppCpuTime is { } cpu ? string.Create(c, $"{cpu.TotalSeconds / (MeasuredTime.TotalSeconds * Environment.ProcessorCount):P0}") : "unknown (the sample had exited)";
+            output.WriteLine(string.Create(c, $"Driver and WeChat fake CPU in the window: {DriverCpuTime.TotalSeconds:0.00} s ({DriverCpuTime.TotalMilliseconds / Math.Max(1, MeasuredSignIns):0.000} ms per sign-in); the app's share of the machine: {appShare}."));
+            output.WriteLine(string.Create(c, $"Lines the sample logged in the window: {SampleLogLinesDuringMeasurement}."));
+        }
+
+        if (StoppedEarly is not null)
+        {
+            output.WriteLine(string.Create(c, $"Sign-ins under way at the stop, abandoned and counted neither as done nor as failed: {AbandonedSignIns}."));
+        }
+
         foreach (var failure in FirstFailures)
         {
             output.WriteLine("Failure: " + failure);
@@ -95,5 +134,8 @@ internal sealed record LoadReport
         => sorted.Count == 0 ? double.NaN : sorted[Math.Clamp((int)Math.Ceiling(percentile / 100 * sorted.Count) - 1, 0, sorted.Count - 1)];
 
     private static void Row(TextWriter output, string measure, string value, string target, bool met)
-        => output.WriteLine($"| {measure} | {value} | {target} | {(met ? "yes" : "**no**")} |");
+        => Row(output, measure, value, target, met ? "yes" : "**no**");
+
+    private static void Row(TextWriter output, string measure, string value, string target, string met)
+        => output.WriteLine($"| {measure} | {value} | {target} | {met} |");
 }

@@ -6,15 +6,18 @@ namespace LoadDriver;
 
 /// <summary>
 /// Starts a WeChat-compatible fake and the sample, runs the virtual users through a warm-up and a measured window,
-/// stops everything, and reports.
+/// stops everything, and reports. An interruption ends the run early, with a report of what was measured so far.
 /// </summary>
 internal static class LoadRun
 {
-    public static async Task<LoadReport> RunAsync(LoadOptions options, TextWriter log)
+    public static async Task<LoadReport> RunAsync(LoadOptions options, TextWriter log, Interruption? interruption = null)
     {
+        var interrupted = interruption?.Token ?? CancellationToken.None;
         var appSecret = RandomNumberGenerator.GetHexString(32, lowercase: true);
         await using var weChat = await FakeWeChatServer.StartAsync(appSecret).ConfigureAwait(false);
-        using var sample = await SampleProcess.StartAsync(weChat, appSecret, TimeSpan.FromSeconds(60)).ConfigureAwait(false);
+        using var sample = await SampleProcess.StartAsync(weChat, appSecret, TimeSpan.FromSeconds(60), interrupted).ConfigureAwait(false);
+        // A second Ctrl+C ends the process at once: the sample goes first, by its pid.
+        using var killOnForcedExit = (interruption?.Forced ?? CancellationToken.None).Register(sample.Kill);
         log.WriteLine(string.Create(CultureInfo.InvariantCulture, $"Sample (pid {sample.ProcessId}) at {sample.Address}; WeChat fake: browser {weChat.BrowserOrigin}, API {weChat.BackchannelOrigin}"));
 
         // One connection pool for every virtual user, like a crowd of browsers behind one proxy: the driver's own
@@ -31,30 +34,41 @@ internal static class LoadRun
         var failures = new LoadFailures();
         var users = Enumerable.Range(0, options.Users).Select(_ => new VirtualUser(flow, window, failures)).ToArray();
 
-        using var stop = new CancellationTokenSource();
-        var running = users.Select(u => Task.Run(() => u.RunAsync(stop.Token))).ToArray();
-        long connectionsAtStart, connectionsAtEnd;
-        int logLinesAtStart, logLinesAtEnd;
-        TimeSpan cpuAtStart, cpuAtEnd, driverCpuAtStart, driverCpuAtEnd, measured;
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(interrupted);
+        var running = users.Select(u => Task.Run(() => u.RunAsync(stop.Token, interrupted))).ToArray();
+        Snapshot atStart, atEnd;
+        TimeSpan measured;
+        StoppedEarly? stoppedEarly = null;
         try
         {
             log.WriteLine(string.Create(CultureInfo.InvariantCulture, $"Warming up for {options.WarmUp.TotalSeconds:0} s with {options.Users} users…"));
-            await Task.Delay(options.WarmUp).ConfigureAwait(false);
+            var warmUpStarted = Stopwatch.GetTimestamp();
+            if (!await WaitAsync(options.WarmUp, interrupted).ConfigureAwait(false))
+            {
+                stoppedEarly = new StoppedEarly(interruption!.Reason!, DuringWarmUp: true, Stopwatch.GetElapsedTime(warmUpStarted));
+                atStart = atEnd = Snapshot.Take(sample, weChat);
+                measured = TimeSpan.Zero;
+            }
+            else
+            {
+                atStart = Snapshot.Take(sample, weChat);
+                var started = Stopwatch.GetTimestamp();
+                window.Open();
+                log.WriteLine(string.Create(CultureInfo.InvariantCulture, $"Measuring for {options.Duration.TotalSeconds:0} s…"));
+                var completed = await WaitAsync(options.Duration, interrupted).ConfigureAwait(false);
+                window.Close();
+                measured = Stopwatch.GetElapsedTime(started);
+                atEnd = Snapshot.Take(sample, weChat);
+                if (!completed)
+                {
+                    stoppedEarly = new StoppedEarly(interruption!.Reason!, DuringWarmUp: false, measured);
+                }
+            }
 
-            cpuAtStart = sample.CpuTime;
-            driverCpuAtStart = CurrentProcessCpu();
-            connectionsAtStart = weChat.BackchannelConnections;
-            logLinesAtStart = sample.OutputLines;
-            var started = Stopwatch.GetTimestamp();
-            window.Open();
-            log.WriteLine(string.Create(CultureInfo.InvariantCulture, $"Measuring for {options.Duration.TotalSeconds:0} s…"));
-            await Task.Delay(options.Duration).ConfigureAwait(false);
-            window.Close();
-            measured = Stopwatch.GetElapsedTime(started);
-            cpuAtEnd = sample.CpuTime;
-            driverCpuAtEnd = CurrentProcessCpu();
-            connectionsAtEnd = weChat.BackchannelConnections;
-            logLinesAtEnd = sample.OutputLines;
+            if (stoppedEarly is not null)
+            {
+                log.WriteLine($"Stopping ({stoppedEarly.Reason}; again to quit at once)…");
+            }
         }
         finally
         {
@@ -71,6 +85,7 @@ internal static class LoadRun
         return new LoadReport
         {
             Options = options,
+            StoppedEarly = stoppedEarly,
             MeasuredSignIns = latencies.Length,
             MeasuredTime = measured,
             P50Milliseconds = LoadReport.Percentile(latencies, 50),
@@ -80,13 +95,30 @@ internal static class LoadRun
             TotalSignIns = users.Sum(u => u.SignIns),
             Errors = users.Sum(u => u.Errors),
             CrossedIdentities = users.Sum(u => u.CrossedIdentities),
+            AbandonedSignIns = users.Sum(u => u.Abandoned),
             FirstFailures = failures.First,
-            AppCpuTime = cpuAtEnd - cpuAtStart,
-            DriverCpuTime = driverCpuAtEnd - driverCpuAtStart,
-            ConnectionsDuringWarmUp = connectionsAtStart,
-            ConnectionsDuringMeasurement = connectionsAtEnd - connectionsAtStart,
-            SampleLogLinesDuringMeasurement = logLinesAtEnd - logLinesAtStart,
+            AppCpuTime = atEnd.AppCpu - atStart.AppCpu,
+            DriverCpuTime = atEnd.DriverCpu - atStart.DriverCpu,
+            ConnectionsDuringWarmUp = atStart.Connections,
+            ConnectionsDuringMeasurement = atEnd.Connections - atStart.Connections,
+            SampleLogLinesDuringMeasurement = atEnd.LogLines - atStart.LogLines,
         };
+    }
+
+    /// <summary>Waits for the phase to end; false if the run was interrupted first.</summary>
+    private static async Task<bool> WaitAsync(TimeSpan phase, CancellationToken interrupted)
+    {
+        var delay = Task.Delay(phase, interrupted);
+        await delay.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        return delay.IsCompletedSuccessfully;
+    }
+
+    /// <summary>The counters read at each end of the measured window.</summary>
+    /// <param name="AppCpu">The sample's CPU time; null once it has exited (a terminal's Ctrl+C reaches it too).</param>
+    private readonly record struct Snapshot(TimeSpan? AppCpu, TimeSpan DriverCpu, long Connections, int LogLines)
+    {
+        public static Snapshot Take(SampleProcess sample, FakeWeChatServer weChat)
+            => new(sample.CpuTime, CurrentProcessCpu(), weChat.BackchannelConnections, sample.OutputLines);
     }
 
     private static TimeSpan CurrentProcessCpu()

@@ -1,3 +1,5 @@
+using System.Runtime.InteropServices;
+
 namespace LoadDriver;
 
 /// <summary>
@@ -7,6 +9,19 @@ internal static class Program
 {
     public static async Task<int> Main(string[] args)
     {
+        // Ctrl+C and SIGTERM stop the run and report what was measured; a second one quits at once.
+        using var interruption = new Interruption();
+        using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, interruption.Handle);
+        using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, interruption.Handle);
+        return await RunAsync(args, Console.Out, Console.Error, interruption).ConfigureAwait(false);
+    }
+
+    /// <summary>The whole run, from the arguments to the exit code.</summary>
+    public static async Task<int> RunAsync(IReadOnlyList<string> args, TextWriter output, TextWriter error, Interruption interruption)
+    {
+        ArgumentNullException.ThrowIfNull(output);
+        ArgumentNullException.ThrowIfNull(error);
+        ArgumentNullException.ThrowIfNull(interruption);
         LoadOptions options;
         try
         {
@@ -14,15 +29,26 @@ internal static class Program
         }
         catch (ArgumentException ex)
         {
-            await Console.Error.WriteLineAsync(ex.Message).ConfigureAwait(false);
+            await error.WriteLineAsync(ex.Message).ConfigureAwait(false);
             return 2;
         }
 
-        var report = await LoadRun.RunAsync(options, Console.Out).ConfigureAwait(false);
-        Console.WriteLine();
-        report.WriteTo(Console.Out);
+        LoadReport report;
+        try
+        {
+            report = await LoadRun.RunAsync(options, output, interruption).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (interruption.Token.IsCancellationRequested)
+        {
+            await output.WriteLineAsync($"Stopped early ({interruption.Reason}) while starting the sample: nothing measured.").ConfigureAwait(false);
+            return interruption.ExitCode;
+        }
 
-        // Speed targets are reported; a failed or crossed sign-in fails the run.
-        return report.IsCorrect ? 0 : 1;
+        await output.WriteLineAsync().ConfigureAwait(false);
+        report.WriteTo(output);
+
+        // An interrupted run says so in its exit code. Otherwise speed targets are reported; a failed or crossed
+        // sign-in fails the run.
+        return report.StoppedEarly is not null ? interruption.ExitCode : report.IsCorrect ? 0 : 1;
     }
 }

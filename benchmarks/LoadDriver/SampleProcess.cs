@@ -24,17 +24,28 @@ internal sealed partial class SampleProcess : IDisposable
 
     public int ProcessId => _process.Id;
 
-    /// <summary>The process's user plus system CPU time (utime + stime in /proc/[pid]/stat).</summary>
-    public TimeSpan CpuTime
+    /// <summary>
+    /// The process's user plus system CPU time (utime + stime in /proc/[pid]/stat); null once it has exited, as it does
+    /// when a terminal's Ctrl+C reaches it along with the driver.
+    /// </summary>
+    public TimeSpan? CpuTime
     {
         get
         {
-            _process.Refresh();
-            return _process.TotalProcessorTime;
+            try
+            {
+                _process.Refresh();
+                return _process.TotalProcessorTime;
+            }
+            catch (InvalidOperationException)
+            {
+                // Exited: nothing is left to read.
+                return null;
+            }
         }
     }
 
-    public static async Task<SampleProcess> StartAsync(FakeWeChatServer weChat, string appSecret, TimeSpan timeout)
+    public static async Task<SampleProcess> StartAsync(FakeWeChatServer weChat, string appSecret, TimeSpan timeout, CancellationToken cancellationToken)
     {
         var assembly = Metadata("SampleAssembly");
         if (!File.Exists(assembly))
@@ -60,6 +71,7 @@ internal sealed partial class SampleProcess : IDisposable
         start.Environment["Authentication__WeChat__TokenEndpoint"] = new Uri(weChat.BackchannelOrigin, "/sns/oauth2/access_token").ToString();
         start.Environment["Authentication__WeChat__UserInformationEndpoint"] = new Uri(weChat.BackchannelOrigin, "/sns/userinfo").ToString();
 
+        cancellationToken.ThrowIfCancellationRequested();
         var process = Process.Start(start) ?? throw new InvalidOperationException("dotnet could not be started.");
         var sample = new SampleProcess(process);
         var listening = new TaskCompletionSource<Uri>(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -70,8 +82,9 @@ internal sealed partial class SampleProcess : IDisposable
 
         try
         {
-            var exited = process.WaitForExitAsync();
-            var first = await Task.WhenAny(listening.Task, exited, Task.Delay(timeout)).ConfigureAwait(false);
+            var exited = process.WaitForExitAsync(cancellationToken);
+            var first = await Task.WhenAny(listening.Task, exited, Task.Delay(timeout, cancellationToken)).ConfigureAwait(false);
+            cancellationToken.ThrowIfCancellationRequested();
             if (first != listening.Task)
             {
                 throw new InvalidOperationException($"The sample did not start listening within {timeout.TotalSeconds} s. Its output:{Environment.NewLine}{sample.Output}");
@@ -113,7 +126,13 @@ internal sealed partial class SampleProcess : IDisposable
 
     public void Dispose()
     {
-        // Stopped by its pid, whatever happened.
+        Kill();
+        _process.Dispose();
+    }
+
+    /// <summary>Stops the process by its pid, whatever happened, and waits for it to exit.</summary>
+    public void Kill()
+    {
         try
         {
             if (!_process.HasExited)
@@ -126,8 +145,6 @@ internal sealed partial class SampleProcess : IDisposable
         {
             // Already gone.
         }
-
-        _process.Dispose();
     }
 
     private void Collect(string? line, TaskCompletionSource<Uri>? listening)

@@ -18,7 +18,12 @@ internal sealed class VirtualUser(SignInFlow flow, MeasurementWindow window, Loa
 
     public long CrossedIdentities { get; private set; }
 
-    public async Task RunAsync(CancellationToken stop)
+    /// <summary>Sign-ins under way when the run was interrupted, counted neither as done nor as failed.</summary>
+    public long Abandoned { get; private set; }
+
+    /// <param name="stop">The end of the run: the sign-in under way finishes.</param>
+    /// <param name="interrupted">An interruption (Ctrl+C): the sign-in under way is abandoned.</param>
+    public async Task RunAsync(CancellationToken stop, CancellationToken interrupted)
     {
         while (!stop.IsCancellationRequested)
         {
@@ -26,8 +31,13 @@ internal sealed class VirtualUser(SignInFlow flow, MeasurementWindow window, Loa
             SignInOutcome outcome;
             try
             {
-                // A sign-in under way finishes even when the run stops: an abandoned one would count as neither.
-                outcome = await flow.RunAsync(CancellationToken.None).ConfigureAwait(false);
+                // A sign-in under way finishes when the run ends: an abandoned one would count as neither.
+                outcome = await flow.RunAsync(interrupted).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) when (interrupted.IsCancellationRequested)
+            {
+                Abandoned++;
+                return;
             }
             catch (HttpRequestException ex)
             {
@@ -36,6 +46,14 @@ internal sealed class VirtualUser(SignInFlow flow, MeasurementWindow window, Loa
             catch (TaskCanceledException ex)
             {
                 outcome = SignInOutcome.Failed($"Timed out: {ex.Message}");
+            }
+
+            if (outcome.Kind == SignInOutcomeKind.Failed && interrupted.IsCancellationRequested)
+            {
+                // The terminal's Ctrl+C reaches the sample too, which may be closing its connections: not its failure.
+                // A crossed identity still counts, whenever it happens.
+                Abandoned++;
+                return;
             }
 
             SignIns++;

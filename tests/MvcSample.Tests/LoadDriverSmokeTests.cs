@@ -1,3 +1,8 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Runtime.InteropServices;
+using System.Text;
+using System.Text.RegularExpressions;
 using LoadDriver;
 using Xunit.Abstractions;
 
@@ -31,10 +36,111 @@ public class LoadDriverSmokeTests(ITestOutputHelper output)
         // another's connection is back in the pool opens one more), never one per sign-in (thousands here).
         Assert.InRange(report.TotalConnections, 1, 2 * options.Users);
         Assert.True(report.IsCorrect);
+        Assert.Null(report.StoppedEarly);
+        Assert.DoesNotContain("Partial run", log.ToString(), StringComparison.Ordinal);
 
         // With production settings a successful sign-in logs nothing: no backchannel request lines (their URLs carry
         // the AppSecret), no "was challenged" line per visitor.
         Assert.Equal(0, report.SampleLogLinesDuringMeasurement);
+    }
+
+    [Fact]
+    public async Task Ctrl_C_in_the_measured_window_stops_the_users_and_the_sample_and_reports_the_figures_so_far_as_partial()
+    {
+        var log = new ObservedWriter();
+        var error = new ObservedWriter();
+        using var interruption = new Interruption();
+        var run = LoadDriver.Program.RunAsync(["--users", "8", "--warmup", "1", "--duration", "30"], log, error, interruption);
+
+        // Ctrl+C a second into the 30 s window, through the handler Main registers for SIGINT.
+        var deadline = Stopwatch.StartNew();
+        while (!log.ToString().Contains("Measuring for", StringComparison.Ordinal))
+        {
+            Assert.False(run.IsCompleted, $"The run ended before its window: {log}{error}");
+            Assert.True(deadline.Elapsed < TimeSpan.FromSeconds(90), $"The window did not open: {log}");
+            await Task.Delay(50);
+        }
+
+        await Task.Delay(TimeSpan.FromSeconds(1));
+        var ctrlC = new PosixSignalContext(PosixSignal.SIGINT);
+        interruption.Handle(ctrlC);
+        var stopping = Stopwatch.StartNew();
+        var exitCode = await run.WaitAsync(TimeSpan.FromSeconds(30));
+        var stoppedIn = stopping.Elapsed;
+        output.WriteLine(log.ToString());
+        output.WriteLine(error.ToString());
+
+        // The process goes on, to report; not a stack trace.
+        Assert.True(ctrlC.Cancel);
+        Assert.Equal(130, exitCode);
+        Assert.Equal("", error.ToString());
+        Assert.True(stoppedIn < TimeSpan.FromSeconds(10), $"Stopping took {stoppedIn}.");
+        var text = log.ToString();
+        Assert.Matches(@"\*\*Partial run: stopped early \(Ctrl\+C\) after \d+\.\d s of the 30 s window\.\*\*", text);
+        Assert.Contains("| Complete sign-ins per second |", text, StringComparison.Ordinal);
+        Assert.Contains("| Errors (whole run) | 0 of ", text, StringComparison.Ordinal);
+        Assert.Contains("Sign-ins under way at the stop, abandoned", text, StringComparison.Ordinal);
+        Assert.DoesNotContain("Exception", text, StringComparison.Ordinal);
+
+        // The sample was stopped by its pid before the report: nothing is left running.
+        var pid = int.Parse(Regex.Match(text, @"Sample \(pid (\d+)\)").Groups[1].Value, CultureInfo.InvariantCulture);
+        Assert.False(IsRunning(pid), $"The sample (pid {pid}) is still running.");
+    }
+
+    [Fact]
+    public void The_first_signal_asks_the_run_to_stop_and_a_second_lets_the_process_end()
+    {
+        using var interruption = new Interruption();
+        var first = new PosixSignalContext(PosixSignal.SIGTERM);
+        var second = new PosixSignalContext(PosixSignal.SIGINT);
+
+        interruption.Handle(first);
+
+        Assert.True(first.Cancel);
+        Assert.True(interruption.Token.IsCancellationRequested);
+        Assert.False(interruption.Forced.IsCancellationRequested);
+        Assert.Equal("SIGTERM", interruption.Reason);
+        Assert.Equal(143, interruption.ExitCode);
+
+        interruption.Handle(second);
+
+        Assert.False(second.Cancel);
+        Assert.True(interruption.Forced.IsCancellationRequested);
+        Assert.Equal("SIGTERM", interruption.Reason);
+    }
+
+    [Fact]
+    public void Stopped_in_the_warm_up_the_report_says_nothing_was_measured_and_shows_no_speed_figures()
+    {
+        var report = new LoadReport
+        {
+            Options = new LoadOptions { Users = 4, WarmUp = TimeSpan.FromSeconds(30) },
+            StoppedEarly = new StoppedEarly("Ctrl+C", DuringWarmUp: true, TimeSpan.FromSeconds(2.34)),
+            MeasuredSignIns = 0,
+            MeasuredTime = TimeSpan.Zero,
+            P50Milliseconds = double.NaN,
+            P95Milliseconds = double.NaN,
+            P99Milliseconds = double.NaN,
+            MaxMilliseconds = double.NaN,
+            TotalSignIns = 57,
+            Errors = 0,
+            CrossedIdentities = 0,
+            AbandonedSignIns = 4,
+            FirstFailures = [],
+            AppCpuTime = TimeSpan.Zero,
+            DriverCpuTime = TimeSpan.Zero,
+            ConnectionsDuringWarmUp = 4,
+            ConnectionsDuringMeasurement = 0,
+            SampleLogLinesDuringMeasurement = 0,
+        };
+        using var text = new StringWriter();
+
+        report.WriteTo(text);
+
+        Assert.Contains("**Partial run: stopped early (Ctrl+C) during the warm-up, after 2.3 s of 30 s: nothing measured.**", text.ToString(), StringComparison.Ordinal);
+        Assert.Contains("| Errors (whole run) | 0 of 57 |", text.ToString(), StringComparison.Ordinal);
+        Assert.DoesNotContain("sign-ins per second", text.ToString(), StringComparison.Ordinal);
+        Assert.DoesNotContain("NaN", text.ToString(), StringComparison.Ordinal);
     }
 
     [Fact]
@@ -67,5 +173,50 @@ public class LoadDriverSmokeTests(ITestOutputHelper output)
         var options = LoadOptions.Parse(["--users", "8", "--warmup", "0", "--duration", "3"]);
 
         Assert.Equal(new LoadOptions { Users = 8, WarmUp = TimeSpan.Zero, Duration = TimeSpan.FromSeconds(3) }, options);
+    }
+
+    private static bool IsRunning(int pid)
+    {
+        try
+        {
+            using var process = Process.GetProcessById(pid);
+            return !process.HasExited;
+        }
+        catch (ArgumentException)
+        {
+            return false;
+        }
+    }
+
+    /// <summary>A log the test can read while the run writes it from other threads.</summary>
+    private sealed class ObservedWriter : TextWriter
+    {
+        private readonly StringBuilder _text = new();
+
+        public override Encoding Encoding => Encoding.UTF8;
+
+        public override void Write(char value)
+        {
+            lock (_text)
+            {
+                _text.Append(value);
+            }
+        }
+
+        public override void Write(string? value)
+        {
+            lock (_text)
+            {
+                _text.Append(value);
+            }
+        }
+
+        public override string ToString()
+        {
+            lock (_text)
+            {
+                return _text.ToString();
+            }
+        }
     }
 }
