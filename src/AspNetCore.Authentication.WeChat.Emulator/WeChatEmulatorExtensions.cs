@@ -29,9 +29,18 @@ public static class WeChatEmulatorExtensions
     /// to start unless <see cref="WeChatEmulatorOptions.AllowOutsideDevelopment"/> is set.
     /// </summary>
     /// <param name="services">The services.</param>
+    /// <returns>The services, for chaining.</returns>
+    public static IServiceCollection AddWeChatEmulator(this IServiceCollection services)
+        => services.AddWeChatEmulator(ConfigurationSection);
+
+    /// <summary>
+    /// Registers the WeChat emulator, with its options bound from the <c>WeChatEmulator</c> configuration section, then
+    /// configured by <paramref name="configure"/>.
+    /// </summary>
+    /// <param name="services">The services.</param>
     /// <param name="configure">Configures the emulator, after the configuration section.</param>
     /// <returns>The services, for chaining.</returns>
-    public static IServiceCollection AddWeChatEmulator(this IServiceCollection services, Action<WeChatEmulatorOptions>? configure = null)
+    public static IServiceCollection AddWeChatEmulator(this IServiceCollection services, Action<WeChatEmulatorOptions> configure)
         => services.AddWeChatEmulator(ConfigurationSection, configure);
 
     /// <summary>

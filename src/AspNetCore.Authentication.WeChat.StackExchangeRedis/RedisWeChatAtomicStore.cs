@@ -8,7 +8,7 @@ namespace AspNetCore.Authentication.WeChat.StackExchangeRedis;
 /// compare-and-delete is a script that deletes the key only while it holds the expected value. Both are single
 /// Redis commands, so they are atomic across every instance that shares the server.
 /// </summary>
-public sealed class RedisWeChatAtomicStore : IWeChatAtomicStore, IAsyncDisposable, IDisposable
+internal sealed class RedisWeChatAtomicStore : IWeChatAtomicStore, IAsyncDisposable, IDisposable
 {
     private const string RemoveIfEqualScript = """
         if redis.call('GET', KEYS[1]) == ARGV[1] then
