@@ -159,6 +159,51 @@ public class FloodTests(ITestOutputHelper output)
         Assert.Null(await store.GetAsync("flood-01", default));
     }
 
+    [Fact]
+    public async Task Recording_an_outcome_never_makes_the_state_disappear_to_a_concurrent_reader()
+    {
+        // A duplicate callback polls for the winner's outcome; finding no state in between would fail it as expired.
+        // The store asks its clock for the time at every step, so a clock that reads the state each time sees every
+        // moment a reader could.
+        var clock = new ReadingClock();
+        var store = new MemoryWeChatStateStore(clock);
+        clock.Store = store;
+        await store.AddAsync("state", Entry, TimeSpan.FromMinutes(15), RealUser, default);
+        clock.Reading = true;
+
+        await store.SetOutcomeAsync("state", Entry with { Outcome = WeChatStateOutcome.SignedIn }, TimeSpan.FromMinutes(15), default);
+
+        Assert.True(clock.Reads > 0);
+        Assert.Equal(0, clock.Missing);
+        Assert.Equal(WeChatStateOutcome.SignedIn, (await store.GetAsync("state", default))!.Outcome);
+    }
+
+    private sealed class ReadingClock : TimeProvider
+    {
+        private bool _inRead;
+
+        public MemoryWeChatStateStore? Store { get; set; }
+
+        public bool Reading { get; set; }
+
+        public int Reads { get; private set; }
+
+        public int Missing { get; private set; }
+
+        public override DateTimeOffset GetUtcNow()
+        {
+            if (Reading && !_inRead)
+            {
+                _inRead = true;
+                Reads++;
+                Missing += Store!.GetAsync("state", default).Result is null ? 1 : 0;
+                _inRead = false;
+            }
+
+            return DateTimeOffset.UnixEpoch.AddYears(56);
+        }
+    }
+
     private static WeChatStateEntry Entry { get; } = new() { Properties = "p", CorrelationId = "c" };
 
     [Fact]

@@ -87,22 +87,9 @@ internal sealed class MemoryWeChatStateStore : WeChatStateStore
 
     public override Task AddAsync(string key, WeChatStateEntry entry, TimeSpan lifetime, string client, CancellationToken cancellationToken)
     {
-        var now = _time.GetUtcNow().UtcTicks;
         lock (_lock)
         {
-            SweepIfDue(now);
-            if (_slots.TryGetValue(key, out var existing))
-            {
-                Remove(existing);
-            }
-
-            var slot = new Slot(key, entry, now, now + lifetime.Ticks);
-            while (_bytes + slot.Size > MaxBytes && _byClaimToEviction.Count > 0)
-            {
-                Remove(_byClaimToEviction.Min!.Slots.First!.Value);
-            }
-
-            Attach(slot, client);
+            Add(key, entry, lifetime, client);
         }
 
         return Task.CompletedTask;
@@ -132,20 +119,32 @@ internal sealed class MemoryWeChatStateStore : WeChatStateStore
 
     public override Task SetOutcomeAsync(string key, WeChatStateEntry entry, TimeSpan lifetime, CancellationToken cancellationToken)
     {
-        string client;
+        // Replaced (so that its size is counted again) in one step: a duplicate callback polling for this outcome must
+        // never find the state missing in between. Evicted while the code was exchanged or not, the outcome is kept.
         lock (_lock)
         {
-            // Replaced rather than changed in place, so that its size is counted again.
-            var slot = Find(key);
-            client = slot?.Partition!.Client ?? "";
-            if (slot is not null)
-            {
-                Remove(slot);
-            }
+            Add(key, entry, lifetime, Find(key)?.Partition!.Client ?? "");
         }
 
-        // Evicted while the code was exchanged or not: keep the outcome, for a duplicate callback.
-        return AddAsync(key, entry, lifetime, client, cancellationToken);
+        return Task.CompletedTask;
+    }
+
+    private void Add(string key, WeChatStateEntry entry, TimeSpan lifetime, string client)
+    {
+        var now = _time.GetUtcNow().UtcTicks;
+        SweepIfDue(now);
+        if (_slots.TryGetValue(key, out var existing))
+        {
+            Remove(existing);
+        }
+
+        var slot = new Slot(key, entry, now, now + lifetime.Ticks);
+        while (_bytes + slot.Size > MaxBytes && _byClaimToEviction.Count > 0)
+        {
+            Remove(_byClaimToEviction.Min!.Slots.First!.Value);
+        }
+
+        Attach(slot, client);
     }
 
     private Slot? Find(string key)
