@@ -55,4 +55,25 @@ internal static partial class LoggingExtensions
 
     [LoggerMessage(1012, LogLevel.Warning, "The WeChat sign-in succeeded, but the state store could not record which user it signed in; a repeated callback from this browser will show an error.", EventName = "WeChatStateCompletionNotRecorded")]
     public static partial void StateCompletionNotRecorded(this ILogger logger, Exception exception);
+
+    [LoggerMessage(1101, LogLevel.Debug, "Fetched a WeChat access token for '{Name}' ({Mode}), valid {ExpiresIn} s.", EventName = "WeChatAccessTokenFetched")]
+    public static partial void AccessTokenFetched(this ILogger logger, string name, WeChatAccessTokenMode mode, int expiresIn);
+
+    [LoggerMessage(1102, LogLevel.Debug, "Took the WeChat access token of '{Name}' that another instance put in the shared cache.", EventName = "WeChatAccessTokenAdopted")]
+    public static partial void AccessTokenAdopted(this ILogger logger, string name);
+
+    [LoggerMessage(1103, LogLevel.Warning, "Could not get a WeChat access token for '{Name}': {Reason} A still-valid token, if any, keeps being used; WeChat is not asked again for {RetryIn} s.", EventName = "WeChatAccessTokenFetchFailed")]
+    public static partial void AccessTokenFetchFailed(this ILogger logger, string name, string reason, double retryIn);
+
+    [LoggerMessage(1104, LogLevel.Information, "An API rejected the WeChat access token of '{Name}'; the next caller gets another.", EventName = "WeChatAccessTokenInvalidated")]
+    public static partial void AccessTokenInvalidated(this ILogger logger, string name);
+
+    [LoggerMessage(1105, LogLevel.Warning, "The shared cache or lease of the WeChat access token of '{Name}' failed or did not answer; the token is kept and fetched in this instance alone meanwhile.", EventName = "WeChatAccessTokenSharedStoreUnavailable")]
+    public static partial void SharedTokenStoreUnavailable(this ILogger logger, string name, Exception exception);
+
+    [LoggerMessage(1106, LogLevel.Warning, "The WeChat access token of '{Name}' was force-refreshed (force_refresh=true) by an operator: the previous one no longer works anywhere.", EventName = "WeChatAccessTokenForceRefreshed")]
+    public static partial void AccessTokenForceRefreshed(this ILogger logger, string name);
+
+    [LoggerMessage(1107, LogLevel.Warning, "WeChat rejected the access token of '{Name}', and the token fetched after it was the same; the rejection is passed on rather than repeated.", EventName = "WeChatAccessTokenRejectedAgain")]
+    public static partial void AccessTokenRejectedAgain(this ILogger logger, string name);
 }

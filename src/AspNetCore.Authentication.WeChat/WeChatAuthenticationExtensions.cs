@@ -68,24 +68,7 @@ public static class WeChatAuthenticationExtensions
         services.TryAddSingleton<IWeChatAtomicStore, MemoryWeChatAtomicStore>();
         services.TryAddSingleton(WeChatStateStoreCheck.CreateStore);
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, WeChatStateStoreCheck>());
-        // Configured by the first AddWeChat only, so that a second scheme never undoes what the app configured
-        // on the client in between.
-        if (!services.Any(d => d.ImplementationType == typeof(WeChatPostConfigureOptions)))
-        {
-            services.AddHttpClient(WeChatAuthenticationDefaults.HttpClientName)
-                // Like the framework's own OAuth handlers, the backchannel is not request-logged: the factory's
-                // loggers write eight Information lines per sign-in, and WeChat's URLs carry the AppSecret and
-                // access tokens in their query. The handler logs failures itself.
-                .RemoveAllLoggers()
-                // The options keep one client for the app's lifetime, so its pool (not the factory) recycles
-                // connections, letting a change of WeChat's API addresses take effect.
-                .ConfigurePrimaryHttpMessageHandler(static () => new SocketsHttpHandler
-                {
-                    PooledConnectionLifetime = TimeSpan.FromMinutes(5),
-                    // WeChat's APIs never redirect; following one would send the AppSecret and the code elsewhere.
-                    AllowAutoRedirect = false,
-                });
-        }
+        WeChatBackchannel.AddTo(services);
 
         // Registered before AddOAuth's own post-configuration, which would otherwise create a Backchannel first.
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IPostConfigureOptions<WeChatAuthenticationOptions>, WeChatPostConfigureOptions>());

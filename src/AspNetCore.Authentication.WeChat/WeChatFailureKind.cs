@@ -59,4 +59,16 @@ public enum WeChatFailureKind
     /// anything else that breaks the rules of the answer.
     /// </summary>
     InvalidResponse,
+
+    /// <summary>
+    /// An API refused the access token it was called with (40001 not the latest, 40014 invalid, 42001 expired): a fresh
+    /// token usually works.
+    /// </summary>
+    AccessTokenRejected,
+
+    /// <summary>
+    /// The user must authorize the app again: the refresh token is invalid (40030) or expired (42002), or the user
+    /// changed their password (42007).
+    /// </summary>
+    ReauthorizationRequired,
 }

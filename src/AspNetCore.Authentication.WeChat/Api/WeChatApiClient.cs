@@ -332,9 +332,9 @@ internal sealed class WeChatApiClient(HttpClient httpClient, TimeSpan timeout, I
             : null;
         document.Dispose();
         throw new WeChatApiException(
-            string.Create(CultureInfo.InvariantCulture, $"{endpoint.Display} returned errcode {errorCode} ({errorMessage}): {WeChatErrorCodes.Describe(errorCode)}."),
+            string.Create(CultureInfo.InvariantCulture, $"{endpoint.Display} returned errcode {errorCode} ({errorMessage}): {endpoint.Describe(errorCode)}."),
             endpoint.Display,
-            WeChatErrorCodes.KindOf(errorCode),
+            endpoint.KindOf(errorCode),
             errorCode,
             errorMessage);
     }

@@ -1,4 +1,3 @@
-using System.Net.Http.Headers;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.DataProtection;
 using Microsoft.Extensions.Options;
@@ -10,10 +9,6 @@ namespace AspNetCore.Authentication.WeChat.Internal;
 /// </summary>
 internal sealed class WeChatPostConfigureOptions(IHttpClientFactory httpClientFactory, IDataProtectionProvider dataProtection) : IPostConfigureOptions<WeChatAuthenticationOptions>
 {
-    private static readonly ProductInfoHeaderValue UserAgent = new(
-        "AspNetCore.Authentication.WeChat",
-        typeof(WeChatPostConfigureOptions).Assembly.GetName().Version?.ToString(3) ?? "0.0.0");
-
     public void PostConfigure(string? name, WeChatAuthenticationOptions options)
     {
         if (options.Scope.Count == 0)
@@ -30,15 +25,7 @@ internal sealed class WeChatPostConfigureOptions(IHttpClientFactory httpClientFa
         // TLS handshake with WeChat; apps (and tests) can reconfigure it with AddHttpClient(HttpClientName).
         if (options.Backchannel is null && options.BackchannelHttpHandler is null)
         {
-            var client = httpClientFactory.CreateClient(WeChatAuthenticationDefaults.HttpClientName);
-            if (options.BackchannelTimeout > TimeSpan.Zero)
-            {
-                // Otherwise Validate reports the setting; HttpClient would only throw ArgumentOutOfRangeException.
-                client.Timeout = options.BackchannelTimeout;
-            }
-
-            client.DefaultRequestHeaders.UserAgent.Add(UserAgent);
-            options.Backchannel = client;
+            options.Backchannel = WeChatBackchannel.Create(httpClientFactory, options.BackchannelTimeout);
         }
     }
 }
