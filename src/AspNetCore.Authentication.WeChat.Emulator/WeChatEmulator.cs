@@ -17,6 +17,8 @@ public sealed class WeChatEmulator
     private readonly ConcurrentDictionary<string, WeChatEmulatorGrant> _codes = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, DateTimeOffset> _usedCodes = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, WeChatEmulatorGrant> _tokens = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, WeChatEmulatorRefreshGrant> _refreshTokens = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, long> _calls = new(StringComparer.Ordinal);
     private readonly byte[] _appSecret;
     private long _distinctUsers;
     private long _exchanges;
@@ -34,6 +36,7 @@ public sealed class WeChatEmulator
         Time = time;
         AppSecret = string.IsNullOrEmpty(Options.AppSecret) ? RandomNumberGenerator.GetHexString(32, lowercase: true) : Options.AppSecret;
         _appSecret = Encoding.UTF8.GetBytes(AppSecret);
+        GlobalTokens = new WeChatEmulatorGlobalTokens(time);
     }
 
     /// <summary>Gets the options.</summary>
@@ -42,10 +45,19 @@ public sealed class WeChatEmulator
     /// <summary>Gets how many times <c>sns/oauth2/access_token</c> was called, whatever it answered.</summary>
     public long ExchangeCount => Interlocked.Read(ref _exchanges);
 
+    /// <summary>
+    /// Gets how many times a server API of the emulator was called, whatever it answered, over HTTP or in process.
+    /// </summary>
+    /// <param name="path">WeChat's path of the API, for example <c>/cgi-bin/stable_token</c> or <c>/cgi-bin/user/info</c>.</param>
+    /// <returns>The number of calls.</returns>
+    public long GetCallCount(string path) => _calls.TryGetValue(path, out var count) ? count : 0;
+
     /// <summary>Gets the AppSecret the emulator accepts: the configured one, or one made at start-up.</summary>
     internal string AppSecret { get; }
 
     internal TimeProvider Time { get; }
+
+    internal WeChatEmulatorGlobalTokens GlobalTokens { get; }
 
     /// <summary>Gets whether some WeChat scheme of this app signs in against the emulator.</summary>
     internal bool IsInUse => _inUse;
@@ -95,6 +107,57 @@ public sealed class WeChatEmulator
 
     internal void CountExchange() => Interlocked.Increment(ref _exchanges);
 
+    /// <summary>Runs a route, counting the call.</summary>
+    internal Task<WeChatEmulatorResponse> HandleAsync(WeChatEmulatorRoute route, WeChatEmulatorRequest request, CancellationToken cancellationToken)
+    {
+        if (route.Audience == WeChatEmulatorAudience.Server)
+        {
+            _calls.AddOrUpdate(route.Path, 1, static (_, count) => count + 1);
+        }
+
+        return route.Handle(this, request, cancellationToken);
+    }
+
+    /// <summary>
+    /// Checks an app's credentials as WeChat's token APIs do: null when they are right, otherwise the error answer.
+    /// </summary>
+    /// <param name="appId">The appid sent.</param>
+    /// <param name="secret">The secret sent.</param>
+    /// <param name="wrongSecretCode">What a wrong secret answers: 40001 at cgi-bin/token, 40125 elsewhere.</param>
+    internal WeChatEmulatorResponse? CheckCredentials(string? appId, string? secret, int wrongSecretCode = 40125)
+    {
+        if (string.IsNullOrEmpty(appId))
+        {
+            return WeChatEmulatorJson.Error(41002, "appid missing");
+        }
+
+        if (appId != Options.AppId)
+        {
+            return WeChatEmulatorJson.Error(40013, "invalid appid");
+        }
+
+        if (string.IsNullOrEmpty(secret))
+        {
+            return WeChatEmulatorJson.Error(41004, "appsecret missing");
+        }
+
+        return IsAppSecret(secret) ? null
+            : wrongSecretCode == 40001 ? WeChatEmulatorJson.Error(40001, "invalid credential, access_token is invalid or not latest")
+            : WeChatEmulatorJson.Error(40125, "invalid appsecret");
+    }
+
+    /// <summary>The refusal the app's switches ask the token APIs for, as WeChat words it, or null.</summary>
+    internal WeChatEmulatorResponse? GlobalTokenRefusal() => Options.GlobalTokenErrorCode switch
+    {
+        null => null,
+        // WeChat names the caller's address; the emulator names one from the documentation range.
+        40164 => WeChatEmulatorJson.Error(40164, "invalid ip 203.0.113.7 ipv6 ::ffff:203.0.113.7, not in whitelist"),
+        89503 => WeChatEmulatorJson.Error(89503, "此次调用需要管理员确认，请耐心等候"),
+        45009 => WeChatEmulatorJson.Error(45009, "reach max api daily quota limit"),
+        -1 => WeChatEmulatorJson.Error(-1, "system error"),
+        { } other => WeChatEmulatorJson.Error(other, "emulated error"),
+    };
+
     internal bool IsAppSecret(string secret) => CryptographicOperations.FixedTimeEquals(Encoding.UTF8.GetBytes(secret), _appSecret);
 
     /// <summary>Spends a code: its grant, or the errcode WeChat answers (40163 used, 40029 unknown or expired).</summary>
@@ -113,13 +176,50 @@ public sealed class WeChatEmulator
         return errorCode == 0 ? grant : null;
     }
 
-    /// <summary>Issues a user access token for a grant, valid 7,200 s as WeChat's.</summary>
-    internal string IssueUserToken(WeChatEmulatorGrant grant)
+    /// <summary>Issues a user access token for a grant, valid 7,200 s as WeChat's, and its refresh token, valid 30 days.</summary>
+    internal (string AccessToken, string RefreshToken) IssueUserToken(WeChatEmulatorGrant grant)
     {
-        var accessToken = RandomNumberGenerator.GetString("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-", 86);
-        _tokens[accessToken] = grant with { Expires = Time.GetUtcNow().AddSeconds(7200) };
-        return accessToken;
+        var accessToken = NewUserToken();
+        var refreshToken = NewUserToken();
+        var now = Time.GetUtcNow();
+        _tokens[accessToken] = grant with { Expires = now.AddSeconds(7200) };
+        _refreshTokens[refreshToken] = new WeChatEmulatorRefreshGrant(grant, accessToken, now.AddDays(30));
+        return (accessToken, refreshToken);
     }
+
+    /// <summary>
+    /// Refreshes a user access token: the same token with a new expiry while it is valid, a new one once it expired, as
+    /// WeChat does; null with WeChat's errcode (40030 unknown, 42002 expired) otherwise.
+    /// </summary>
+    internal (string AccessToken, WeChatEmulatorGrant Grant)? RefreshUserToken(string refreshToken, out int errorCode)
+    {
+        var now = Time.GetUtcNow();
+        if (!_refreshTokens.TryGetValue(refreshToken, out var refresh))
+        {
+            errorCode = 40030;
+            return null;
+        }
+
+        if (refresh.Expires < now)
+        {
+            errorCode = 42002;
+            return null;
+        }
+
+        var accessToken = _tokens.TryGetValue(refresh.AccessToken, out var current) && current.Expires >= now ? refresh.AccessToken : NewUserToken();
+        var grant = refresh.Grant with { Expires = now.AddSeconds(7200) };
+        _tokens[accessToken] = grant;
+        if (accessToken != refresh.AccessToken)
+        {
+            _tokens.TryRemove(refresh.AccessToken, out _);
+            _refreshTokens[refreshToken] = refresh with { AccessToken = accessToken };
+        }
+
+        errorCode = 0;
+        return (accessToken, grant);
+    }
+
+    private static string NewUserToken() => RandomNumberGenerator.GetString("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-", 86);
 
     /// <summary>The grant of a user access token, or the errcode WeChat answers (40014 unknown, 42001 expired).</summary>
     internal WeChatEmulatorGrant? FindUserToken(string accessToken, out int errorCode)

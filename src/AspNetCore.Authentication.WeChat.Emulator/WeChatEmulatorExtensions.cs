@@ -69,7 +69,22 @@ public static class WeChatEmulatorExtensions
         services.TryAddSingleton<WeChatEmulatorUsage>();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, WeChatEmulatorUsage>(static sp => sp.GetRequiredService<WeChatEmulatorUsage>()));
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IPostConfigureOptions<WeChatAuthenticationOptions>, WeChatEmulatorPostConfigureOptions>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IPostConfigureOptions<WeChatAccessTokenOptions>, WeChatEmulatorAccessTokenPostConfigureOptions>());
         return services;
+    }
+
+    /// <summary>
+    /// Lets the emulator answer this client's calls to WeChat's server APIs (<c>https://api.weixin.qq.com/…</c>) in
+    /// process while it is in use, that is while a WeChat scheme or an access token provider has no AppId; other calls,
+    /// and every call once the app has real credentials, go on as usual. For an app's own clients of WeChat's APIs,
+    /// typically after <c>AddWeChatAccessTokenHandler</c>, in Development.
+    /// </summary>
+    /// <param name="builder">The client's builder.</param>
+    /// <returns>The builder, for chaining.</returns>
+    public static IHttpClientBuilder AddWeChatEmulatorHandler(this IHttpClientBuilder builder)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        return builder.AddHttpMessageHandler(static sp => new WeChatEmulatorBackchannelHandler(sp.GetRequiredService<WeChatEmulator>()));
     }
 
     /// <summary>
@@ -95,7 +110,7 @@ public static class WeChatEmulatorExtensions
         {
             group.MapMethods(route.Path, [route.Method], async (HttpContext context) =>
             {
-                var answer = await route.Handle(emulator, await ReadAsync(context, prefix).ConfigureAwait(false), context.RequestAborted).ConfigureAwait(false);
+                var answer = await emulator.HandleAsync(route, await ReadAsync(context, prefix).ConfigureAwait(false), context.RequestAborted).ConfigureAwait(false);
                 return answer.Location is { } location
                     ? Results.Redirect(location)
                     : Results.Text(answer.Body ?? "", answer.ContentType, statusCode: answer.StatusCode);

@@ -48,6 +48,20 @@ public sealed class WeChatEmulatorOptions
     public bool SilentAuthorization { get; set; }
 
     /// <summary>
+    /// Gets or sets an <c>errcode</c> that <c>cgi-bin/token</c> and <c>stable_token</c> answer instead of a token, to try
+    /// an app's handling of WeChat's refusals: 40164 (the caller's IP is not whitelisted; the message names an IP, as
+    /// WeChat's does), 89503 (an administrator must confirm the IP), 45009 (the daily quota is used up), -1 (busy).
+    /// Null (the default) answers with tokens. May be changed while the app runs.
+    /// </summary>
+    public int? GlobalTokenErrorCode { get; set; }
+
+    /// <summary>Gets or sets how long a global access token lives. WeChat: 7,200 seconds.</summary>
+    public TimeSpan GlobalTokenLifetime { get; set; } = TimeSpan.FromSeconds(7200);
+
+    /// <summary>Gets or sets how many <c>cgi-bin/token</c> calls a day succeed before 45009. WeChat: 2,000.</summary>
+    public int ClassicTokenDailyQuota { get; set; } = 2000;
+
+    /// <summary>
     /// Gets the host names (like WeChat's 网页授权域名: exact hosts, any port) a standalone emulator may send codes to.
     /// </summary>
     /// <remarks>
@@ -60,7 +74,7 @@ public sealed class WeChatEmulatorOptions
     /// <summary>
     /// Gets the test users offered on the consent page. <c>snsapi_base</c> signs in the first one. When none are
     /// configured (for example under <c>WeChatEmulator:Users</c>), three default users are added: one with an emoji and
-    /// Chinese nickname and a unionid, one without unionid, and one whose token exchange answers errcode -1.
+    /// Chinese nickname and a unionid who follows the official account, one without unionid who does not, and one whose token exchange answers errcode -1.
     /// </summary>
     public IList<WeChatEmulatorUser> Users { get; } = new List<WeChatEmulatorUser>();
 
@@ -82,6 +96,7 @@ public sealed class WeChatEmulatorOptions
             OpenId = "oEmu_XiaoMing_6bmasdsad6_2sgVt7hM",
             UnionId = "uEmu_XiaoMing_o6_bmasdasdsad6_2sg",
             Nickname = "小明 😀",
+            Subscribed = true,
             Description = "有 unionid / with unionid",
         },
         new()

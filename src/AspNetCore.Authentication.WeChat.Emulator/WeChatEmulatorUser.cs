@@ -29,6 +29,12 @@ public sealed class WeChatEmulatorUser
     /// <summary>Gets or sets how long the token endpoint waits before answering for this user, to try timeouts.</summary>
     public TimeSpan TokenDelay { get; set; }
 
+    /// <summary>
+    /// Gets or sets whether the user follows the official account: <c>cgi-bin/user/info</c> then answers
+    /// <c>subscribe: 1</c> with the unionid, otherwise <c>subscribe: 0</c> and nothing else, as WeChat does.
+    /// </summary>
+    public bool Subscribed { get; set; }
+
     /// <summary>Gets or sets a note shown next to the user on the consent page.</summary>
     public string? Description { get; set; }
 }

@@ -12,24 +12,9 @@ internal static class SnsAccessTokenApi
     {
         emulator.CountExchange();
         var (appId, secret, code) = (request["appid"], request["secret"], request["code"]);
-        if (string.IsNullOrEmpty(appId))
+        if (emulator.CheckCredentials(appId, secret) is { } refusal)
         {
-            return WeChatEmulatorJson.Error(41002, "appid missing");
-        }
-
-        if (appId != emulator.Options.AppId)
-        {
-            return WeChatEmulatorJson.Error(40013, "invalid appid");
-        }
-
-        if (string.IsNullOrEmpty(secret))
-        {
-            return WeChatEmulatorJson.Error(41004, "appsecret missing");
-        }
-
-        if (!emulator.IsAppSecret(secret))
-        {
-            return WeChatEmulatorJson.Error(40125, "invalid appsecret");
+            return refusal;
         }
 
         if (request["grant_type"] != "authorization_code")
@@ -57,11 +42,12 @@ internal static class SnsAccessTokenApi
             return WeChatEmulatorJson.Error(userError, userError == -1 ? "system error" : "emulated error");
         }
 
+        var (accessToken, refreshToken) = emulator.IssueUserToken(grant);
         var body = new Dictionary<string, object>
         {
-            ["access_token"] = emulator.IssueUserToken(grant),
+            ["access_token"] = accessToken,
             ["expires_in"] = 7200,
-            ["refresh_token"] = System.Security.Cryptography.RandomNumberGenerator.GetString("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-", 86),
+            ["refresh_token"] = refreshToken,
             ["openid"] = grant.User.OpenId,
             ["scope"] = grant.Scope,
         };

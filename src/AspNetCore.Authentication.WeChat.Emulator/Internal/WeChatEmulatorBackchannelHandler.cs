@@ -4,26 +4,48 @@ using System.Text;
 namespace AspNetCore.Authentication.WeChat.Emulator.Internal;
 
 /// <summary>
-/// Answers a scheme's calls to WeChat's server APIs in process, from the same route table as the HTTP endpoints, so
-/// that the emulator embedded in an app needs neither a second port nor to know the app's own address.
+/// Answers an app's calls to WeChat's server APIs in process, from the same route table as the HTTP endpoints, so
+/// that the emulator embedded in an app needs neither a second port nor to know the app's own address. It answers
+/// calls to the emulator's placeholder origin and, while the emulator is in use, to <c>api.weixin.qq.com</c>; any other
+/// call goes on to the inner handler (a real fake WeChat on a port, say), or fails when there is none.
 /// </summary>
-internal sealed class WeChatEmulatorBackchannelHandler(WeChatEmulator emulator) : HttpMessageHandler
+internal sealed class WeChatEmulatorBackchannelHandler : DelegatingHandler
 {
+    private readonly WeChatEmulator _emulator;
+
+    /// <summary>A handler that answers everything it can and refuses the rest with 404.</summary>
+    public WeChatEmulatorBackchannelHandler(WeChatEmulator emulator) => _emulator = emulator;
+
+    /// <summary>A handler that passes what it does not answer to <paramref name="inner"/>.</summary>
+    public WeChatEmulatorBackchannelHandler(WeChatEmulator emulator, HttpMessageHandler inner)
+        : base(inner) => _emulator = emulator;
+
+    /// <summary>
+    /// A handler that answers what it can and sends the rest over the network, following no redirect (WeChat's APIs
+    /// never redirect).
+    /// </summary>
+    public static WeChatEmulatorBackchannelHandler WithNetwork(WeChatEmulator emulator)
+        => new(emulator, new SocketsHttpHandler { AllowAutoRedirect = false, PooledConnectionLifetime = TimeSpan.FromMinutes(5) });
+
     protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
     {
         var uri = request.RequestUri!;
-        if (WeChatEmulatorRoutes.FindServerRoute(uri.AbsolutePath) is not { } route)
+        var answers = uri.GetLeftPart(UriPartial.Authority) == WeChatEmulatorDefaults.PlaceholderOrigin
+            || (_emulator.IsInUse && uri.Scheme == Uri.UriSchemeHttps && string.Equals(uri.Host, "api.weixin.qq.com", StringComparison.OrdinalIgnoreCase));
+        if (!answers)
         {
-            return new HttpResponseMessage(HttpStatusCode.NotFound);
+            return InnerHandler is null
+                ? new HttpResponseMessage(HttpStatusCode.NotFound)
+                : await base.SendAsync(request, cancellationToken).ConfigureAwait(false);
         }
 
-        if (!string.Equals(route.Method, request.Method.Method, StringComparison.OrdinalIgnoreCase))
+        if (WeChatEmulatorRoutes.FindServerRoute(uri.AbsolutePath, request.Method.Method) is not { } route)
         {
-            return new HttpResponseMessage(HttpStatusCode.MethodNotAllowed);
+            return new HttpResponseMessage(WeChatEmulatorRoutes.FindServerRoute(uri.AbsolutePath, null) is null ? HttpStatusCode.NotFound : HttpStatusCode.MethodNotAllowed);
         }
 
         var body = request.Content is null ? [] : await request.Content.ReadAsByteArrayAsync(cancellationToken).ConfigureAwait(false);
-        var answer = await route.Handle(emulator, new WeChatEmulatorRequest { RawQuery = uri.Query, Body = body }, cancellationToken).ConfigureAwait(false);
+        var answer = await _emulator.HandleAsync(route, new WeChatEmulatorRequest { RawQuery = uri.Query, Body = body }, cancellationToken).ConfigureAwait(false);
 
         var response = new HttpResponseMessage((HttpStatusCode)answer.StatusCode) { Content = new ByteArrayContent(Encoding.UTF8.GetBytes(answer.Body ?? "")) };
         if (answer.ContentType is not null)

@@ -34,11 +34,27 @@ internal static class WeChatEmulatorRoutes
 
     public static readonly WeChatEmulatorRoute SnsUserInfo = new("GET", "/sns/userinfo", WeChatEmulatorAudience.Server, SnsUserInfoApi.HandleAsync);
 
+    public static readonly WeChatEmulatorRoute SnsRefreshToken = new("GET", "/sns/oauth2/refresh_token", WeChatEmulatorAudience.Server, SnsRefreshTokenApi.HandleAsync);
+
+    public static readonly WeChatEmulatorRoute SnsAuth = new("GET", "/sns/auth", WeChatEmulatorAudience.Server, SnsAuthApi.HandleAsync);
+
+    public static readonly WeChatEmulatorRoute Token = new("GET", "/cgi-bin/token", WeChatEmulatorAudience.Server, TokenApi.HandleAsync);
+
+    public static readonly WeChatEmulatorRoute StableToken = new("POST", "/cgi-bin/stable_token", WeChatEmulatorAudience.Server, StableTokenApi.HandleAsync);
+
+    public static readonly WeChatEmulatorRoute StableTokenGet = new("GET", "/cgi-bin/stable_token", WeChatEmulatorAudience.Server, StableTokenApi.RequirePostAsync);
+
+    public static readonly WeChatEmulatorRoute UserInfo = new("GET", "/cgi-bin/user/info", WeChatEmulatorAudience.Server, UserInfoApi.HandleAsync);
+
     public static readonly WeChatEmulatorRoute Avatar = new("GET", "/mmopen/{openid}/{size:int}", WeChatEmulatorAudience.Browser, AvatarApi.HandleAsync);
 
-    public static IReadOnlyList<WeChatEmulatorRoute> All { get; } = [AuthorizePage, AuthorizeConsent, SnsAccessToken, SnsUserInfo, Avatar];
+    public static IReadOnlyList<WeChatEmulatorRoute> All { get; } = [AuthorizePage, AuthorizeConsent, SnsAccessToken, SnsUserInfo, SnsRefreshToken, SnsAuth, Token, StableToken, StableTokenGet, UserInfo, Avatar];
 
-    /// <summary>The server route whose path <paramref name="path"/> ends with, or <see langword="null"/>.</summary>
-    public static WeChatEmulatorRoute? FindServerRoute(string path)
-        => All.FirstOrDefault(r => r.Audience == WeChatEmulatorAudience.Server && path.EndsWith(r.Path, StringComparison.Ordinal));
+    /// <summary>
+    /// The server route whose path <paramref name="path"/> ends with, for <paramref name="method"/> (any method when
+    /// null), or <see langword="null"/>.
+    /// </summary>
+    public static WeChatEmulatorRoute? FindServerRoute(string path, string? method)
+        => All.FirstOrDefault(r => r.Audience == WeChatEmulatorAudience.Server && path.EndsWith(r.Path, StringComparison.Ordinal)
+            && (method is null || string.Equals(r.Method, method, StringComparison.OrdinalIgnoreCase)));
 }
