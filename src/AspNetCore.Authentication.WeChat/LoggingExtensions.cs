@@ -29,7 +29,7 @@ internal static partial class LoggingExtensions
     [LoggerMessage(1006, LogLevel.Information, "A repeated WeChat callback for a sign-in this browser already completed was sent on to its return URL without exchanging the code again.", EventName = "WeChatDuplicateCallback")]
     public static partial void DuplicateCallback(this ILogger logger);
 
-    [LoggerMessage(1007, LogLevel.Warning, "The WeChat callback arrived without its correlation cookie '{CookieName}'. The browser that began the sign-in did not send it back: WeChat's in-app browser sometimes drops cookies, the link may have been opened in another browser, or the cookie was blocked (SameSite or Secure settings).", EventName = "WeChatCorrelationCookieMissing")]
+    [LoggerMessage(1007, LogLevel.Warning, "The WeChat callback arrived without its correlation cookie ('{CookieName}' and the sign-in's nonce, which is not logged: with it and the callback URL anyone could finish the sign-in). The browser that began the sign-in did not send it back: WeChat's in-app browser sometimes drops cookies, the link may have been opened in another browser, or the cookie was blocked (SameSite or Secure settings).", EventName = "WeChatCorrelationCookieMissing")]
     public static partial void CorrelationCookieMissing(this ILogger logger, string cookieName);
 
     [LoggerMessage(1008, LogLevel.Warning, "{Endpoint} returned errcode {ErrorCode} ({ErrorMessage}).", EventName = "WeChatErrorCode")]

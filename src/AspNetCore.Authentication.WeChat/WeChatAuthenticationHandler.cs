@@ -60,7 +60,7 @@ public class WeChatAuthenticationHandler : OAuthHandler<WeChatAuthenticationOpti
     /// <param name="logger">The logger factory.</param>
     /// <param name="encoder">The URL encoder.</param>
     public WeChatAuthenticationHandler(IOptionsMonitor<WeChatAuthenticationOptions> options, ILoggerFactory logger, UrlEncoder encoder)
-        : base(options, logger, encoder)
+        : base(options, new ChallengeLogFilter(logger), encoder)
     {
     }
 
@@ -184,7 +184,7 @@ public class WeChatAuthenticationHandler : OAuthHandler<WeChatAuthenticationOpti
         // own callback still works.
         if (!HasCorrelationCookie(entry))
         {
-            Logger.CorrelationCookieMissing(Options.CorrelationCookie.Name + entry.CorrelationId);
+            Logger.CorrelationCookieMissing(Options.CorrelationCookie.Name!);
             return Fail(WeChatFailureKind.CorrelationCookieMissing, CorrelationCookieMissingMessage);
         }
 

@@ -415,6 +415,7 @@ public class CallbackTests
         await using var host = await WeChatTestHost.StartAsync();
         var browser = host.CreateBrowser();
         var callbackUrl = host.Fake.Authorize(await WeChatTestHost.ChallengeAsync(browser), FakeWeChatUser.Alice);
+        var correlation = browser.Cookies.GetAllCookies().Single(c => c.Name.StartsWith(".AspNetCore.Correlation.", StringComparison.Ordinal));
         browser.DeleteCookies(name => name.StartsWith(".AspNetCore.Correlation.", StringComparison.Ordinal));
 
         var exception = await Assert.ThrowsAsync<AuthenticationFailureException>(() => browser.GetAsync(callbackUrl));
@@ -423,6 +424,11 @@ public class CallbackTests
         var log = Assert.Single(host.Logs.Entries, e => e.EventId.Name == "WeChatCorrelationCookieMissing");
         Assert.Contains("in-app browser", log.Message, StringComparison.Ordinal);
         Assert.Equal(0, host.Fake.TokenRequests);
+
+        // The cookie's name is its secret (its value is a constant): with it and the callback URL from an access log,
+        // anyone could finish this sign-in. Logs name the cookie, never its nonce.
+        var nonce = correlation.Name[".AspNetCore.Correlation.".Length..];
+        Assert.DoesNotContain(host.Logs.Entries, e => e.ToString().Contains(nonce, StringComparison.Ordinal));
     }
 
     [Fact]
