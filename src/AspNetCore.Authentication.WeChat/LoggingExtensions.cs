@@ -1,3 +1,4 @@
+using AspNetCore.Authentication.WeChat.Internal;
 using Microsoft.Extensions.Logging;
 
 namespace AspNetCore.Authentication.WeChat;
@@ -53,8 +54,8 @@ internal static partial class LoggingExtensions
     [LoggerMessage(1015, LogLevel.Warning, "WeChat sign-in states are kept in the app's IDistributedCache ({CacheType}), but no shared IWeChatAtomicStore is registered, so each state's single use is enforced within this instance only. In a web farm, register one (AddWeChatStackExchangeRedis from AspNetCore.Authentication.WeChat.StackExchangeRedis), or two instances may both exchange a code for one state.", EventName = "WeChatStateSingleUsePerInstance")]
     public static partial void StateSingleUsePerInstance(this ILogger logger, string cacheType);
 
-    [LoggerMessage(1012, LogLevel.Warning, "The WeChat sign-in succeeded, but the state store could not record which user it signed in; a repeated callback from this browser will show an error.", EventName = "WeChatStateCompletionNotRecorded")]
-    public static partial void StateCompletionNotRecorded(this ILogger logger, Exception exception);
+    [LoggerMessage(1012, LogLevel.Warning, "The WeChat sign-in ended ({Outcome}), but the state store could not record it; a repeated callback from this browser waits for it and then shows the 'expired or already used' error.", EventName = "WeChatStateCompletionNotRecorded")]
+    public static partial void StateCompletionNotRecorded(this ILogger logger, WeChatStateOutcome outcome, Exception exception);
 
     [LoggerMessage(1101, LogLevel.Debug, "Fetched a WeChat access token for '{Name}' ({Mode}), valid {ExpiresIn} s.", EventName = "WeChatAccessTokenFetched")]
     public static partial void AccessTokenFetched(this ILogger logger, string name, WeChatAccessTokenMode mode, int expiresIn);

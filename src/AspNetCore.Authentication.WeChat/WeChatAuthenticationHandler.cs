@@ -190,22 +190,13 @@ public class WeChatAuthenticationHandler : OAuthHandler<WeChatAuthenticationOpti
 
         // Exactly one callback per state exchanges a code: WeChat's duplicate callback on Android (same code, or a
         // second code), a refresh, or a race all lose the claim and wait for the winner's outcome instead.
-        bool claimed;
-        try
+        var owner = RandomNumberGenerator.GetBytes(16);
+        switch (await TryClaimAsync(key, owner).ConfigureAwait(false))
         {
-            // Not cancelled with the request either: a claim that succeeded in the store must be followed through.
-            claimed = await StateStore.TryClaimAsync(key, Options.RemoteAuthenticationTimeout, CancellationToken.None)
-                .WaitAsync(Options.StateStoreTimeout).ConfigureAwait(false);
-        }
-        catch (Exception ex)
-        {
-            Logger.StateStoreUnavailableAtCallback(ex);
-            return Fail(WeChatFailureKind.StateStoreUnavailable, StateStoreUnavailableMessage, ex);
-        }
-
-        if (!claimed)
-        {
-            return await AwaitFirstCallbackAsync(key).ConfigureAwait(false);
+            case null:
+                return Fail(WeChatFailureKind.StateStoreUnavailable, StateStoreUnavailableMessage);
+            case false when await AwaitFirstCallbackAsync(key, owner).ConfigureAwait(false) is { } answer:
+                return answer;
         }
 
         RewriteQueryForBaseHandler(entry.Properties);
@@ -399,10 +390,49 @@ public class WeChatAuthenticationHandler : OAuthHandler<WeChatAuthenticationOpti
     }
 
     /// <summary>
-    /// A callback that lost the claim, from the browser that began the sign-in: waits for the winner's outcome, as
-    /// long as the winner could take, and then answers as a repeated callback does.
+    /// Claims the state for <paramref name="owner"/>: <see langword="true"/> when won, <see langword="false"/> when
+    /// another callback holds it, <see langword="null"/> (logged) when the store failed or did not answer in time.
     /// </summary>
-    private async Task<HandleRequestResult> AwaitFirstCallbackAsync(string key)
+    private async Task<bool?> TryClaimAsync(string key, byte[] owner)
+    {
+        // Not cancelled with the request: a claim that succeeded in the store must be followed through.
+        var claim = StateStore.TryClaimAsync(key, owner, Options.RemoteAuthenticationTimeout, CancellationToken.None);
+        try
+        {
+            return await claim.WaitAsync(Options.StateStoreTimeout).ConfigureAwait(false);
+        }
+        catch (Exception ex)
+        {
+            Logger.StateStoreUnavailableAtCallback(ex);
+            // The claim may still reach the store after this: then it is given back, so that the state is not left
+            // claimed by a callback that spent nothing and this browser's retry can sign in.
+            _ = GiveBackLateClaimAsync(claim, key, owner);
+            return null;
+        }
+    }
+
+    private async Task GiveBackLateClaimAsync(Task<bool> claim, string key, byte[] owner)
+    {
+        try
+        {
+            if (await claim.ConfigureAwait(false))
+            {
+                await StateStore.ReleaseClaimAsync(key, owner, CancellationToken.None).ConfigureAwait(false);
+            }
+        }
+        catch (Exception ex)
+        {
+            // The claim then lapses with the state (RemoteAuthenticationTimeout).
+            Logger.StateStoreUnavailableAtCallback(ex);
+        }
+    }
+
+    /// <summary>
+    /// A callback that lost the claim, from the browser that began the sign-in: waits for the winner's outcome, as
+    /// long as the winner could take, and then answers as a repeated callback does. Returns <see langword="null"/> when
+    /// it won the claim meanwhile (a claim given back by a callback that spent nothing): it then spends the state.
+    /// </summary>
+    private async Task<HandleRequestResult?> AwaitFirstCallbackAsync(string key, byte[] owner)
     {
         var deadline = TimeProvider.GetUtcNow() + (Options.BackchannelTimeout * 2) + (Options.StateStoreTimeout * 2);
         var delay = TimeSpan.FromMilliseconds(20);
@@ -424,6 +454,11 @@ public class WeChatAuthenticationHandler : OAuthHandler<WeChatAuthenticationOpti
             if (entry.Outcome != WeChatStateOutcome.Pending)
             {
                 return await HandleRepeatedCallbackAsync(entry).ConfigureAwait(false);
+            }
+
+            if (await TryClaimAsync(key, owner).ConfigureAwait(false) is true)
+            {
+                return null;
             }
         }
 
@@ -461,7 +496,7 @@ public class WeChatAuthenticationHandler : OAuthHandler<WeChatAuthenticationOpti
         }
         catch (Exception ex)
         {
-            Logger.StateCompletionNotRecorded(ex);
+            Logger.StateCompletionNotRecorded(outcome.Outcome, ex);
         }
     }
 

@@ -110,7 +110,7 @@ public class FloodTests(ITestOutputHelper output)
         time.Advance(TimeSpan.FromMinutes(16));
 
         Assert.Null(await store.GetAsync("a", default));
-        Assert.False(await store.TryClaimAsync("a", TimeSpan.FromMinutes(1), default));
+        Assert.False(await store.TryClaimAsync("a", [1], TimeSpan.FromMinutes(1), default));
         await store.AddAsync("b", entry, TimeSpan.FromMinutes(15), "1.1.1.1", default);
         Assert.Equal(1, store.Count);
     }

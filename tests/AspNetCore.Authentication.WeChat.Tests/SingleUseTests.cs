@@ -234,6 +234,59 @@ public class SingleUseTests(ITestOutputHelper output)
         Assert.DoesNotContain(host.Logs.Entries, e => e.EventId.Name == "WeChatStateSingleUsePerInstance");
     }
 
+    [Fact]
+    public async Task A_claim_that_times_out_is_given_back_so_the_same_browsers_retry_signs_in_at_once()
+    {
+        // The claim reaches Redis after the handler stopped waiting for it: the state must not stay claimed by nobody.
+        var atomic = new SlowFirstClaim(TimeSpan.FromMilliseconds(600));
+        await using var host = await WeChatTestHost.StartAsync(
+            configure: o => (o.StateStoreTimeout, o.BackchannelTimeout) = (TimeSpan.FromMilliseconds(200), TimeSpan.FromSeconds(5)),
+            services: s => s.AddSingleton<IDistributedCache>(new RecordingDistributedCache()).AddSingleton<IWeChatAtomicStore>(atomic));
+        var browser = host.CreateBrowser();
+        var callbackUrl = host.Fake.Authorize(await WeChatTestHost.ChallengeAsync(browser), FakeWeChatUser.Alice);
+        var cookies = browser.Cookies.GetCookieHeader(new Uri("http://localhost/signin-wechat"));
+
+        var first = await Assert.ThrowsAsync<AuthenticationFailureException>(() => SendWithCookiesAsync(host, callbackUrl, cookies));
+        Assert.Equal(WeChatFailureKind.StateStoreUnavailable, Assert.IsType<WeChatAuthenticationException>(first.InnerException).Kind);
+        await atomic.FirstClaimDone.WaitAsync(TimeSpan.FromSeconds(5));
+        await Task.Delay(100);
+
+        var started = DateTime.UtcNow;
+        var retry = await SendWithCookiesAsync(host, callbackUrl, cookies).WaitAsync(TimeSpan.FromSeconds(30));
+        Assert.Equal(HttpStatusCode.Redirect, retry.StatusCode);
+        Assert.Equal(FakeWeChatUser.Alice.OpenId, await IdentityOfAsync(host, retry));
+        Assert.True(DateTime.UtcNow - started < TimeSpan.FromSeconds(3), $"The retry took {DateTime.UtcNow - started}.");
+        Assert.Equal(1, host.Fake.TokenRequests);
+    }
+
+    /// <summary>The in-process atomic store, whose first add completes only after a delay (a stalled Redis).</summary>
+    private sealed class SlowFirstClaim(TimeSpan delay) : IWeChatAtomicStore
+    {
+        private readonly MemoryWeChatAtomicStore _inner = new(TimeProvider.System);
+        private readonly TaskCompletionSource _firstDone = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        private int _adds;
+
+        public Task FirstClaimDone => _firstDone.Task;
+
+        public bool IsShared => true;
+
+        public async Task<bool> TryAddAsync(string key, ReadOnlyMemory<byte> value, TimeSpan lifetime, CancellationToken cancellationToken = default)
+        {
+            if (Interlocked.Increment(ref _adds) == 1)
+            {
+                await Task.Delay(delay, CancellationToken.None);
+                var added = await _inner.TryAddAsync(key, value, lifetime, CancellationToken.None);
+                _firstDone.SetResult();
+                return added;
+            }
+
+            return await _inner.TryAddAsync(key, value, lifetime, cancellationToken);
+        }
+
+        public Task<bool> TryRemoveAsync(string key, ReadOnlyMemory<byte> expectedValue, CancellationToken cancellationToken = default)
+            => _inner.TryRemoveAsync(key, expectedValue, cancellationToken);
+    }
+
     private static async Task<HttpResponseMessage> SendWithCookiesAsync(WeChatTestHost host, string url, string cookies, CancellationToken cancellationToken = default)
     {
         using var client = host.Server.CreateClient();

@@ -8,8 +8,6 @@ namespace AspNetCore.Authentication.WeChat.Internal;
 /// </summary>
 internal sealed class DistributedWeChatStateStore(IDistributedCache cache, IWeChatAtomicStore atomicStore) : WeChatStateStore
 {
-    private static readonly byte[] Claimed = [1];
-
     public override bool IsInProcess => false;
 
     public override bool IsSingleUseShared => atomicStore.IsShared;
@@ -20,8 +18,11 @@ internal sealed class DistributedWeChatStateStore(IDistributedCache cache, IWeCh
     public override async Task<WeChatStateEntry?> GetAsync(string key, CancellationToken cancellationToken)
         => await cache.GetAsync(key, cancellationToken).ConfigureAwait(false) is { } bytes ? WeChatStateEntry.FromBytes(bytes) : null;
 
-    public override Task<bool> TryClaimAsync(string key, TimeSpan lifetime, CancellationToken cancellationToken)
-        => atomicStore.TryAddAsync(key + ":claim", Claimed, lifetime, cancellationToken);
+    public override Task<bool> TryClaimAsync(string key, byte[] owner, TimeSpan lifetime, CancellationToken cancellationToken)
+        => atomicStore.TryAddAsync(key + ":claim", owner, lifetime, cancellationToken);
+
+    public override Task ReleaseClaimAsync(string key, byte[] owner, CancellationToken cancellationToken)
+        => atomicStore.TryRemoveAsync(key + ":claim", owner, cancellationToken);
 
     public override Task SetOutcomeAsync(string key, WeChatStateEntry entry, TimeSpan lifetime, CancellationToken cancellationToken)
         => AddAsync(key, entry, lifetime, "", cancellationToken);

@@ -103,7 +103,7 @@ internal sealed class MemoryWeChatStateStore : WeChatStateStore
         }
     }
 
-    public override Task<bool> TryClaimAsync(string key, TimeSpan lifetime, CancellationToken cancellationToken)
+    public override Task<bool> TryClaimAsync(string key, byte[] owner, TimeSpan lifetime, CancellationToken cancellationToken)
     {
         lock (_lock)
         {
@@ -113,7 +113,22 @@ internal sealed class MemoryWeChatStateStore : WeChatStateStore
             }
 
             slot.Claimed = true;
+            slot.ClaimOwner = owner;
             return Task.FromResult(true);
+        }
+    }
+
+    public override Task ReleaseClaimAsync(string key, byte[] owner, CancellationToken cancellationToken)
+    {
+        lock (_lock)
+        {
+            if (Find(key) is { Claimed: true, Entry.Outcome: WeChatStateOutcome.Pending } slot && ReferenceEquals(slot.ClaimOwner, owner))
+            {
+                slot.Claimed = false;
+                slot.ClaimOwner = null;
+            }
+
+            return Task.CompletedTask;
         }
     }
 
@@ -229,6 +244,8 @@ internal sealed class MemoryWeChatStateStore : WeChatStateStore
 
         // An entry that already has an outcome can never be claimed again.
         public bool Claimed { get; set; } = entry.Outcome != WeChatStateOutcome.Pending;
+
+        public byte[]? ClaimOwner { get; set; }
 
         public Partition? Partition { get; set; }
 

@@ -25,8 +25,14 @@ internal abstract class WeChatStateStore
     /// <summary>Reads a state's entry, or <see langword="null"/> when it is unknown or expired.</summary>
     public abstract Task<WeChatStateEntry?> GetAsync(string key, CancellationToken cancellationToken);
 
-    /// <summary>Atomically claims the right to spend a state; <see langword="true"/> for exactly one caller per state.</summary>
-    public abstract Task<bool> TryClaimAsync(string key, TimeSpan lifetime, CancellationToken cancellationToken);
+    /// <summary>
+    /// Atomically claims the right to spend a state for <paramref name="owner"/> (random per attempt);
+    /// <see langword="true"/> for exactly one caller per state.
+    /// </summary>
+    public abstract Task<bool> TryClaimAsync(string key, byte[] owner, TimeSpan lifetime, CancellationToken cancellationToken);
+
+    /// <summary>Gives back a claim of <paramref name="owner"/> that spent nothing, so that the state can be claimed again.</summary>
+    public abstract Task ReleaseClaimAsync(string key, byte[] owner, CancellationToken cancellationToken);
 
     /// <summary>Records how the callback that claimed the state ended.</summary>
     public abstract Task SetOutcomeAsync(string key, WeChatStateEntry entry, TimeSpan lifetime, CancellationToken cancellationToken);

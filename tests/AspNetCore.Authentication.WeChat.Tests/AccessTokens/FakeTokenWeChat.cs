@@ -31,6 +31,9 @@ public sealed class FakeTokenWeChat(TimeProvider time) : HttpMessageHandler
     /// <summary>When set, the token APIs answer this errcode.</summary>
     public int? ErrorCode { get; set; }
 
+    /// <summary>When set to N, only the first N fetches answer <see cref="ErrorCode"/>.</summary>
+    public int? ErrorCodeForFirst { get; set; }
+
     /// <summary>The errmsg that goes with <see cref="ErrorCode"/>.</summary>
     public string ErrorMessage { get; set; } = "emulated error";
 
@@ -80,7 +83,7 @@ public sealed class FakeTokenWeChat(TimeProvider time) : HttpMessageHandler
         {
             case "/cgi-bin/stable_token":
             case "/cgi-bin/token":
-                Interlocked.Increment(ref _fetches);
+                var fetch = Interlocked.Increment(ref _fetches);
                 var body = request.Content is null ? "" : await request.Content.ReadAsStringAsync(cancellationToken);
                 RequestBodies.Enqueue(body);
                 if (Gate is { } gate)
@@ -88,7 +91,7 @@ public sealed class FakeTokenWeChat(TimeProvider time) : HttpMessageHandler
                     await gate.Task.WaitAsync(cancellationToken);
                 }
 
-                if (ErrorCode is { } errorCode)
+                if (ErrorCode is { } errorCode && (ErrorCodeForFirst is not { } first || fetch <= first))
                 {
                     return Json(new { errcode = errorCode, errmsg = ErrorMessage + " rid: 1234-5678" });
                 }
