@@ -75,14 +75,7 @@ public sealed class WeChatEmulator
         ArgumentNullException.ThrowIfNull(user);
         if (Options.DistinctUserPerCode)
         {
-            var n = Interlocked.Increment(ref _distinctUsers);
-            user = new WeChatEmulatorUser
-            {
-                OpenId = string.Create(CultureInfo.InvariantCulture, $"oEmuLoad{n:D10}"),
-                UnionId = string.Create(CultureInfo.InvariantCulture, $"uEmuLoad{n:D10}"),
-                Nickname = string.Create(CultureInfo.InvariantCulture, $"用户{n}"),
-                HeadImageUrl = user.HeadImageUrl,
-            };
+            user = DistinctUser(Interlocked.Increment(ref _distinctUsers), user.HeadImageUrl);
         }
 
         var code = RandomNumberGenerator.GetHexString(32, lowercase: true);
@@ -104,6 +97,25 @@ public sealed class WeChatEmulator
     }
 
     internal void MarkInUse() => _inUse = true;
+
+    /// <summary>
+    /// The user a code was issued to under <see cref="WeChatEmulatorOptions.DistinctUserPerCode"/>, rebuilt from the
+    /// openid (a follower, with the unionid it was issued with), so that load runs need not remember every user.
+    /// </summary>
+    internal WeChatEmulatorUser? FindDistinctUser(string? openId)
+        => Options.DistinctUserPerCode && openId is { Length: 18 } && openId.StartsWith("oEmuLoad", StringComparison.Ordinal)
+            && long.TryParse(openId.AsSpan(8), NumberStyles.None, CultureInfo.InvariantCulture, out var n) && n <= Interlocked.Read(ref _distinctUsers)
+            ? DistinctUser(n, "")
+            : null;
+
+    private static WeChatEmulatorUser DistinctUser(long n, string headImageUrl) => new()
+    {
+        OpenId = string.Create(CultureInfo.InvariantCulture, $"oEmuLoad{n:D10}"),
+        UnionId = string.Create(CultureInfo.InvariantCulture, $"uEmuLoad{n:D10}"),
+        Nickname = string.Create(CultureInfo.InvariantCulture, $"用户{n}"),
+        HeadImageUrl = headImageUrl,
+        Subscribed = true,
+    };
 
     internal void CountExchange() => Interlocked.Increment(ref _exchanges);
 

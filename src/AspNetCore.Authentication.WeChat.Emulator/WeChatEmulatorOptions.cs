@@ -36,7 +36,7 @@ public sealed class WeChatEmulatorOptions
 
     /// <summary>
     /// Gets or sets whether every code is issued for a new, distinct user instead of the chosen one (for load tests,
-    /// where each sign-in must end as its own user).
+    /// where each sign-in must end as its own user). These users follow the official account (<c>cgi-bin/user/info</c>).
     /// </summary>
     public bool DistinctUserPerCode { get; set; }
 

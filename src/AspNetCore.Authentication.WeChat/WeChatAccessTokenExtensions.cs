@@ -68,14 +68,15 @@ public static class WeChatAccessTokenExtensions
     /// <remarks>
     /// The token goes only to WeChat's API hosts (<c>api.weixin.qq.com</c> and its regional twins) and to the host of the
     /// provider's own token endpoint (an emulator, in development); a call to any other host fails with an
-    /// <see cref="InvalidOperationException"/> before anything is sent.
+    /// <see cref="InvalidOperationException"/> before anything is sent. The factory's request logging is removed from the
+    /// client, as from the package's own: it would log four lines per call, with URLs that carry the token.
     /// </remarks>
     public static IHttpClientBuilder AddWeChatAccessTokenHandler(this IHttpClientBuilder builder, string name)
     {
         ArgumentNullException.ThrowIfNull(builder);
         ArgumentException.ThrowIfNullOrEmpty(name);
 
-        return builder.AddHttpMessageHandler(sp => new WeChatAccessTokenHandler(
+        return builder.RemoveAllLoggers().AddHttpMessageHandler(sp => new WeChatAccessTokenHandler(
             sp.GetRequiredKeyedService<WeChatAccessTokenProvider>(name),
             sp.GetRequiredService<ILoggerFactory>()));
     }

@@ -28,7 +28,7 @@ internal static class UserInfoApi
         }
 
         var openId = request["openid"];
-        if (emulator.Options.Users.FirstOrDefault(u => u.OpenId == openId) is not { } user)
+        if ((emulator.Options.Users.FirstOrDefault(u => u.OpenId == openId) ?? emulator.FindDistinctUser(openId)) is not { } user)
         {
             return WeChatEmulatorJson.Error(40003, "invalid openid");
         }
