@@ -28,6 +28,20 @@ builder.Services
         // Anonymous visitors of [Authorize] pages go to the one endpoint that challenges WeChat, so that one rate
         // limit covers every challenge (each one makes the server keep a pending sign-in).
         options.LoginPath = "/Account/SignIn";
+        // An API answers 401, not a redirect to WeChat.
+        options.Events.OnRedirectToLogin = context =>
+        {
+            if (context.Request.Path.StartsWithSegments("/api"))
+            {
+                context.Response.StatusCode = StatusCodes.Status401Unauthorized;
+            }
+            else
+            {
+                context.Response.Redirect(context.RedirectUri);
+            }
+
+            return Task.CompletedTask;
+        };
     })
     .AddWeChat(options =>
     {
@@ -35,6 +49,21 @@ builder.Services
         options.AccessDeniedPath = "/Account/AccessDenied";
         options.Events.OnRemoteFailure = SignInFailureMessages.ShowErrorPageAsync;
     });
+
+// The official account's global access token, for its server APIs (here cgi-bin/user/info, whether a user follows
+// the account): the AppID and AppSecret of the sign-in, the rest (Mode, StableTokenEndpoint, TokenEndpoint, …) from
+// WeChat:AccessToken. In a farm (ConnectionStrings:Redis below) one token is shared by every instance.
+builder.Services.AddWeChatAccessToken(WeChatFollowerApi.AccessTokenName, options =>
+{
+    options.AppId = builder.Configuration["Authentication:WeChat:AppId"] ?? "";
+    options.AppSecret = builder.Configuration["Authentication:WeChat:AppSecret"] ?? "";
+    builder.Configuration.GetSection("WeChat:AccessToken").Bind(options);
+});
+var followerApi = builder.Services.AddHttpClient<WeChatFollowerApi>(c => c.Timeout = TimeSpan.FromSeconds(10))
+    .AddWeChatAccessTokenHandler(WeChatFollowerApi.AccessTokenName)
+    // WeChat's APIs never redirect; a redirect would take the access token elsewhere.
+    .ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler { AllowAutoRedirect = false });
+builder.Services.AddHealthChecks().AddWeChatAccessToken(WeChatFollowerApi.AccessTokenName);
 
 // At most SignInRateLimit:PermitsPerMinute challenges a minute per client address (0 turns the limit off, as the
 // load driver does: it is one client signing in thousands of times a second). Behind a proxy, UseForwardedHeaders
@@ -84,6 +113,7 @@ var emulatorAllowed = builder.Environment.IsDevelopment() || builder.Configurati
 if (emulatorAllowed)
 {
     builder.Services.AddWeChatEmulator(); // binds WeChatEmulator:* (Users, AppName, …)
+    followerApi.AddWeChatEmulatorHandler(); // answers api.weixin.qq.com in process while the emulator is in use
 }
 
 var app = builder.Build();
@@ -103,6 +133,8 @@ if (emulatorAllowed)
 }
 
 app.MapControllerRoute("default", "{controller=Home}/{action=Index}/{id?}");
+app.MapGet("/api/follower", FollowerEndpoint.GetAsync).RequireAuthorization();
+app.MapHealthChecks("/health");
 
 await app.RunAsync();
 
