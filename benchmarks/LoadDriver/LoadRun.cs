@@ -102,6 +102,8 @@ internal static class LoadRun
             ConnectionsDuringWarmUp = atStart.Connections,
             ConnectionsDuringMeasurement = atEnd.Connections - atStart.Connections,
             SampleLogLinesDuringMeasurement = atEnd.LogLines - atStart.LogLines,
+            TokenFetches = weChat.Emulator.GetCallCount("/cgi-bin/stable_token"),
+            FollowerLookups = weChat.Emulator.GetCallCount("/cgi-bin/user/info"),
         };
     }
 

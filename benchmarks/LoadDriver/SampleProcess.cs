@@ -70,6 +70,9 @@ internal sealed partial class SampleProcess : IDisposable
         start.Environment["Authentication__WeChat__AuthorizationEndpoint"] = new Uri(weChat.BrowserOrigin, "/connect/oauth2/authorize").ToString();
         start.Environment["Authentication__WeChat__TokenEndpoint"] = new Uri(weChat.BackchannelOrigin, "/sns/oauth2/access_token").ToString();
         start.Environment["Authentication__WeChat__UserInformationEndpoint"] = new Uri(weChat.BackchannelOrigin, "/sns/userinfo").ToString();
+        // The profile page asks whether the user follows the account, with the account's global token.
+        start.Environment["WeChat__AccessToken__StableTokenEndpoint"] = new Uri(weChat.BackchannelOrigin, "/cgi-bin/stable_token").ToString();
+        start.Environment["WeChat__Api__UserInfoEndpoint"] = new Uri(weChat.BackchannelOrigin, "/cgi-bin/user/info").ToString();
 
         cancellationToken.ThrowIfCancellationRequested();
         var process = Process.Start(start) ?? throw new InvalidOperationException("dotnet could not be started.");

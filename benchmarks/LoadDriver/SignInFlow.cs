@@ -61,6 +61,12 @@ internal sealed partial class SignInFlow(HttpClient client, Uri app, Uri weChatB
         }
 
         var html = await profile.Content.ReadAsStringAsync(cancellationToken).ConfigureAwait(false);
+        // The page also shows whether the user follows the account, which took the account's global token.
+        if (!html.Contains("id=\"subscribe\" data-subscribe=\"1\"", StringComparison.Ordinal))
+        {
+            return SignInOutcome.Failed("The profile page does not show the follower status (关注状态) WeChat gave.");
+        }
+
         return CheckIdentity(html, user.OpenId);
     }
 
