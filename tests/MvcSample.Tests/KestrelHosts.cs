@@ -37,7 +37,11 @@ public static class KestrelHosts
     /// A WeChat-compatible server of its own, as a team would run the emulator next to a staging app: WeChat's paths
     /// at the root, a known AppSecret, allowed outside Development on purpose.
     /// </summary>
-    public static async Task<(WebApplication App, Uri Address)> StartStandaloneEmulatorAsync(Action<WeChatEmulatorOptions>? configure = null)
+    public static Task<(WebApplication App, Uri Address)> StartStandaloneEmulatorAsync(Action<WeChatEmulatorOptions>? configure = null)
+        => StartStandaloneEmulatorAsync(null, configure);
+
+    /// <summary>The emulator on its own loopback port, on <paramref name="time"/>'s clock when one is given.</summary>
+    public static async Task<(WebApplication App, Uri Address)> StartStandaloneEmulatorAsync(TimeProvider? time, Action<WeChatEmulatorOptions>? configure)
     {
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { EnvironmentName = Environments.Production });
         builder.WebHost.UseKestrel(options => options.Listen(IPAddress.Loopback, 0));
@@ -52,6 +56,11 @@ public static class KestrelHosts
             o.RedirectDomains.Add("app.example");
             configure?.Invoke(o);
         });
+        if (time is not null)
+        {
+            builder.Services.AddSingleton(time);
+        }
+
         var app = builder.Build();
         app.MapWeChatEmulator();
         await app.StartAsync();

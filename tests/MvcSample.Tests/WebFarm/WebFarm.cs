@@ -5,6 +5,7 @@ using AspNetCore.Authentication.WeChat.Emulator;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.AspNetCore.TestHost;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 
@@ -46,11 +47,15 @@ public sealed class WebFarm : IAsyncDisposable
         Nickname = string.Create(CultureInfo.InvariantCulture, $"农场用户{i}"),
     };
 
-    /// <summary>Starts a farm whose instances give up on the state store after <paramref name="stateStoreTimeout"/>, and whose Redis client after <paramref name="redisTimeout"/>.</summary>
-    public static async Task<WebFarm> StartAsync(TimeSpan stateStoreTimeout, TimeSpan redisTimeout)
+    /// <summary>
+    /// Starts a farm whose instances give up on the state store after <paramref name="stateStoreTimeout"/>, and whose
+    /// Redis client after <paramref name="redisTimeout"/>; the official account's token service runs in
+    /// <paramref name="tokenMode"/>, and both instances and WeChat share <paramref name="time"/> when one is given.
+    /// </summary>
+    public static async Task<WebFarm> StartAsync(TimeSpan stateStoreTimeout, TimeSpan redisTimeout, string tokenMode = "Stable", TimeProvider? time = null)
     {
         var redis = await RedisServer.StartAsync();
-        var (emulator, address) = await KestrelHosts.StartStandaloneEmulatorAsync(o =>
+        var (emulator, address) = await KestrelHosts.StartStandaloneEmulatorAsync(time, o =>
         {
             o.Users.Clear();
             for (var i = 0; i < NumberedUsers; i++)
@@ -59,12 +64,12 @@ public sealed class WebFarm : IAsyncDisposable
             }
         });
         var farm = new WebFarm(redis, emulator, address);
-        farm.A = farm.CreateInstance(stateStoreTimeout, redisTimeout);
-        farm.B = farm.CreateInstance(stateStoreTimeout, redisTimeout);
+        farm.A = farm.CreateInstance(stateStoreTimeout, redisTimeout, tokenMode, time);
+        farm.B = farm.CreateInstance(stateStoreTimeout, redisTimeout, tokenMode, time);
         return farm;
     }
 
-    private WebApplicationFactory<Program> CreateInstance(TimeSpan stateStoreTimeout, TimeSpan redisTimeout)
+    private WebApplicationFactory<Program> CreateInstance(TimeSpan stateStoreTimeout, TimeSpan redisTimeout, string tokenMode, TimeProvider? time)
     {
         var origin = EmulatorAddress.ToString().TrimEnd('/');
         var factory = new WebApplicationFactory<Program>().WithWebHostBuilder(builder => builder
@@ -75,9 +80,20 @@ public sealed class WebFarm : IAsyncDisposable
             .UseSetting("Authentication:WeChat:TokenEndpoint", origin + "/sns/oauth2/access_token")
             .UseSetting("Authentication:WeChat:UserInformationEndpoint", origin + "/sns/userinfo")
             .UseSetting("Authentication:WeChat:StateStoreTimeout", stateStoreTimeout.ToString("c", CultureInfo.InvariantCulture))
+            .UseSetting("WeChat:AccessToken:Mode", tokenMode)
+            .UseSetting("WeChat:AccessToken:StableTokenEndpoint", origin + "/cgi-bin/stable_token")
+            .UseSetting("WeChat:AccessToken:TokenEndpoint", origin + "/cgi-bin/token")
+            .UseSetting("WeChat:Api:UserInfoEndpoint", origin + "/cgi-bin/user/info")
             .UseSetting("ConnectionStrings:Redis", Redis.ConfigurationWithTimeout((int)redisTimeout.TotalMilliseconds))
             // Hundreds of concurrent sign-ins come from one test process.
             .UseSetting("SignInRateLimit:PermitsPerMinute", "0")
+            .ConfigureTestServices(services =>
+            {
+                if (time is not null)
+                {
+                    services.AddSingleton(time);
+                }
+            })
             .ConfigureLogging(logging => logging.AddProvider(new QueueLoggerProvider(Logs)).SetMinimumLevel(Microsoft.Extensions.Logging.LogLevel.Trace)));
         factory.StartServer();
         return factory;
