@@ -70,6 +70,7 @@ public static class WeChatEmulatorExtensions
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, WeChatEmulatorUsage>(static sp => sp.GetRequiredService<WeChatEmulatorUsage>()));
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IPostConfigureOptions<WeChatAuthenticationOptions>, WeChatEmulatorPostConfigureOptions>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IPostConfigureOptions<WeChatAccessTokenOptions>, WeChatEmulatorAccessTokenPostConfigureOptions>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IPostConfigureOptions<Microsoft.Extensions.Http.HttpClientFactoryOptions>, WeChatEmulatorHttpClientPostConfigureOptions>());
         return services;
     }
 

@@ -54,6 +54,9 @@ internal static partial class LoggingExtensions
     [LoggerMessage(1015, LogLevel.Warning, "WeChat sign-in states are kept in the app's IDistributedCache ({CacheType}), but no shared IWeChatAtomicStore is registered, so each state's single use is enforced within this instance only. In a web farm, register one (AddWeChatStackExchangeRedis from AspNetCore.Authentication.WeChat.StackExchangeRedis), or two instances may both exchange a code for one state.", EventName = "WeChatStateSingleUsePerInstance")]
     public static partial void StateSingleUsePerInstance(this ILogger logger, string cacheType);
 
+    [LoggerMessage(1016, LogLevel.Warning, "Whether the signed-in user follows the official account could not be had ({Kind}, errcode {ErrorCode}): {Reason} The sign-in goes on without the subscribe claim and a follower's unionid.", EventName = "WeChatFollowerInformationUnavailable")]
+    public static partial void FollowerInformationUnavailable(this ILogger logger, WeChatFailureKind kind, int? errorCode, string reason);
+
     [LoggerMessage(1012, LogLevel.Warning, "The WeChat sign-in ended ({Outcome}), but the state store could not record it; a repeated callback from this browser waits for it and then shows the 'expired or already used' error.", EventName = "WeChatStateCompletionNotRecorded")]
     public static partial void StateCompletionNotRecorded(this ILogger logger, WeChatStateOutcome outcome, Exception exception);
 
@@ -77,4 +80,7 @@ internal static partial class LoggingExtensions
 
     [LoggerMessage(1107, LogLevel.Warning, "WeChat rejected the access token of '{Name}', and the token fetched after it was the same; the rejection is passed on rather than repeated.", EventName = "WeChatAccessTokenRejectedAgain")]
     public static partial void AccessTokenRejectedAgain(this ILogger logger, string name);
+
+    [LoggerMessage(1201, LogLevel.Debug, "A user's WeChat tokens of scheme '{Scheme}' were renewed with their refresh token.", EventName = "WeChatUserTokenRefreshed")]
+    public static partial void UserTokenRefreshed(this ILogger logger, string scheme);
 }

@@ -52,6 +52,16 @@ public static class WeChatAccessTokenExtensions
             services.AddKeyedSingleton(name, static (sp, key) => Create(sp, (string)key!));
             services.AddKeyedSingleton<IWeChatAccessTokenProvider>(name, static (sp, key) => sp.GetRequiredKeyedService<WeChatAccessTokenProvider>(key));
             services.AddKeyedSingleton<IWeChatAccessTokenOperator>(name, static (sp, key) => sp.GetRequiredKeyedService<WeChatAccessTokenProvider>(key));
+
+            // The package's own calls with this token (a sign-in's follower lookup) go through the passive-refresh handler.
+            services.AddHttpClient(WeChatBackchannel.ApiClientName(name))
+                .AddWeChatAccessTokenHandler(name)
+                .ConfigurePrimaryHttpMessageHandler(static () => new SocketsHttpHandler
+                {
+                    PooledConnectionLifetime = TimeSpan.FromMinutes(5),
+                    // WeChat's APIs never redirect; following one would send the access token elsewhere.
+                    AllowAutoRedirect = false,
+                });
         }
 
         return services;

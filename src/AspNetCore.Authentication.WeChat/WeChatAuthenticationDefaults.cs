@@ -36,6 +36,24 @@ public static class WeChatAuthenticationDefaults
     public static readonly string UserInformationEndpoint = "https://api.weixin.qq.com/sns/userinfo";
 
     /// <summary>
+    /// WeChat's endpoint that renews a user access token with its refresh token (no AppSecret).
+    /// https://developers.weixin.qq.com/doc/service/api/webdev/access/api_snsrefreshtoken
+    /// </summary>
+    public static readonly string RefreshTokenEndpoint = "https://api.weixin.qq.com/sns/oauth2/refresh_token";
+
+    /// <summary>
+    /// WeChat's endpoint that tells whether a user access token is still valid for an openid.
+    /// https://developers.weixin.qq.com/doc/service/api/webdev/access/api_snsauth
+    /// </summary>
+    public static readonly string TokenValidationEndpoint = "https://api.weixin.qq.com/sns/auth";
+
+    /// <summary>
+    /// WeChat's endpoint that returns a follower's information (<c>subscribe</c>, <c>unionid</c>) with the official
+    /// account's global access token. https://developers.weixin.qq.com/doc/service/api/usermanage/userinfo/api_userinfo
+    /// </summary>
+    public static readonly string FollowerInformationEndpoint = "https://api.weixin.qq.com/cgi-bin/user/info";
+
+    /// <summary>
     /// The name of the <see cref="System.Net.Http.IHttpClientFactory"/> client used to call WeChat
     /// when neither <see cref="Microsoft.AspNetCore.Authentication.RemoteAuthenticationOptions.Backchannel"/> nor
     /// <see cref="Microsoft.AspNetCore.Authentication.RemoteAuthenticationOptions.BackchannelHttpHandler"/> is set.

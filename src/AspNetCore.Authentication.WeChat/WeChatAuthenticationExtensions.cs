@@ -1,5 +1,6 @@
 using AspNetCore.Authentication.WeChat;
 using AspNetCore.Authentication.WeChat.Internal;
+using AspNetCore.Authentication.WeChat.UserTokens;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
@@ -66,12 +67,14 @@ public static class WeChatAuthenticationExtensions
         var services = builder.Services;
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<IWeChatAtomicStore, MemoryWeChatAtomicStore>();
+        services.TryAddSingleton<IWeChatUserTokenService, WeChatUserTokenService>();
         services.TryAddSingleton(WeChatStateStoreCheck.CreateStore);
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, WeChatStateStoreCheck>());
         WeChatBackchannel.AddTo(services);
 
         // Registered before AddOAuth's own post-configuration, which would otherwise create a Backchannel first.
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IPostConfigureOptions<WeChatAuthenticationOptions>, WeChatPostConfigureOptions>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<WeChatAuthenticationOptions>, WeChatFollowerInformationValidation>());
 
         // AddOAuth validates the options (WeChatAuthenticationOptions.Validate) when they are first built;
         // ValidateOnStart builds them at start-up, so a misconfiguration stops the app instead of failing every sign-in.

@@ -11,6 +11,7 @@ using Microsoft.AspNetCore.Authentication.OAuth;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Primitives;
 
@@ -263,7 +264,15 @@ public class WeChatAuthenticationHandler : OAuthHandler<WeChatAuthenticationOpti
                 Logger.UserInfoSkipped();
             }
 
-            using var user = WeChatUserDocument.Create(signedIn, profile?.RootElement);
+            int? subscribe = null;
+            if (Options.FollowerInformationAccessToken is { } accessTokenName
+                && await GetFollowerInformationAsync(accessTokenName, signedIn).ConfigureAwait(false) is { } follower)
+            {
+                subscribe = follower.Subscribe;
+                signedIn = WithFollowerUnionId(signedIn, profile?.RootElement, follower.UnionId);
+            }
+
+            using var user = WeChatUserDocument.Create(signedIn, profile?.RootElement, subscribe);
             if (Options.NameIdentifierSource == WeChatNameIdentifierSource.UnionId
                 && user.RootElement.GetNonEmptyString("unionid") is null)
             {
@@ -294,7 +303,7 @@ public class WeChatAuthenticationHandler : OAuthHandler<WeChatAuthenticationOpti
                 [("access_token", accessToken), ("openid", signedIn.OpenId), ("lang", Options.Language)],
                 check: (profile, endpoint) => WeChatUserDocument.CheckProfile(signedIn, profile, endpoint),
                 // Snapshot-page (快照页) users get 48001 from /sns/userinfo; their token response is all there is.
-                expectedErrorCode: signedIn.IsSnapshotUser ? WeChatErrorCodes.ApiUnauthorized : null,
+                isExpected: signedIn.IsSnapshotUser ? static code => code == WeChatErrorCodes.ApiUnauthorized : null,
                 cancellationToken: ExchangeAborted).ConfigureAwait(false);
         }
         catch (WeChatApiException ex) when (ex.ErrorCode == WeChatErrorCodes.ApiUnauthorized && signedIn.IsSnapshotUser)
@@ -306,6 +315,72 @@ public class WeChatAuthenticationHandler : OAuthHandler<WeChatAuthenticationOpti
         {
             throw new WeChatAuthenticationException(ex);
         }
+    }
+
+    /// <summary>
+    /// Asks <c>cgi-bin/user/info</c>, with the official account's global token, whether the user follows the account and
+    /// (for a follower) their unionid. https://developers.weixin.qq.com/doc/service/api/usermanage/userinfo/api_userinfo
+    /// </summary>
+    /// <returns>The answer, or <see langword="null"/> when there is none and the sign-in can go on without it.</returns>
+    private async Task<(int Subscribe, string? UnionId)?> GetFollowerInformationAsync(string accessTokenName, WeChatTokenIdentity signedIn)
+    {
+        var endpoint = Options.FollowerInformationApi;
+        try
+        {
+            var client = WeChatBackchannel.CreateApiClient(Context.RequestServices.GetRequiredService<IHttpClientFactory>(), accessTokenName, Options.BackchannelTimeout);
+            // This handler logs the one line of a failure itself, saying that the sign-in goes on.
+            using var answer = await new WeChatApiClient(client, Options.BackchannelTimeout, NullLogger.Instance).GetAsync(
+                endpoint,
+                [("openid", signedIn.OpenId), ("lang", Options.Language)],
+                check: (info, api) => ReadFollower(info, signedIn, api),
+                cancellationToken: ExchangeAborted).ConfigureAwait(false);
+            return ReadFollower(answer.RootElement, signedIn, endpoint);
+        }
+        catch (WeChatException ex) when (Options.NameIdentifierSource != WeChatNameIdentifierSource.UnionId)
+        {
+            Logger.FollowerInformationUnavailable(ex.Kind, ex.ErrorCode, ex.Message);
+            return null;
+        }
+        catch (WeChatApiException ex)
+        {
+            // Without it there is no unionid to sign in with.
+            Logger.FollowerInformationUnavailable(ex.Kind, ex.ErrorCode, ex.Message);
+            throw new WeChatAuthenticationException(ex);
+        }
+    }
+
+    private static (int Subscribe, string? UnionId) ReadFollower(JsonElement info, WeChatTokenIdentity signedIn, WeChatApiEndpoint endpoint)
+    {
+        // About the signed-in user, with WeChat's 0 or 1, or not believed.
+        if (!info.TryGetProperty("openid", out var openId) || openId.ValueKind != JsonValueKind.String || !openId.ValueEquals(signedIn.OpenId))
+        {
+            throw endpoint.Failure(WeChatFailureKind.InvalidResponse, "answered about another openid than the signed-in user's");
+        }
+
+        if (!info.TryGetProperty("subscribe", out var subscribe) || subscribe.ValueKind != JsonValueKind.Number || !subscribe.TryGetInt32(out var follows) || follows is not (0 or 1))
+        {
+            throw endpoint.Failure(WeChatFailureKind.InvalidResponse, "answered without a subscribe of 0 or 1");
+        }
+
+        // WeChat gives a unionid only for a follower of an account bound to an Open Platform account.
+        return (follows, follows == 1 ? WeChatTokenIdentity.ReadId(info, "unionid", endpoint) : null);
+    }
+
+    /// <summary>The identity with a follower's unionid, which must agree with any unionid the token or profile gave.</summary>
+    private WeChatTokenIdentity WithFollowerUnionId(WeChatTokenIdentity signedIn, JsonElement? profile, string? followerUnionId)
+    {
+        if (followerUnionId is null)
+        {
+            return signedIn;
+        }
+
+        var known = signedIn.UnionId ?? (profile is { } checkedProfile ? WeChatTokenIdentity.ReadId(checkedProfile, "unionid", Options.UserInformationApi) : null);
+        if (known is not null && !string.Equals(known, followerUnionId, StringComparison.Ordinal))
+        {
+            throw new WeChatAuthenticationException(Options.FollowerInformationApi.Failure(WeChatFailureKind.InvalidResponse, "answered with a unionid that is not the one the sign-in gave; the sign-in was stopped"));
+        }
+
+        return signedIn with { UnionId = followerUnionId };
     }
 
     // Not cancelled with the request: once a callback has claimed the state, its code is spent either way, and a

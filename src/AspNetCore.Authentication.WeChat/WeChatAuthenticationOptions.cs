@@ -40,6 +40,7 @@ public class WeChatAuthenticationOptions : OAuthOptions
         ClaimActions.MapJsonKey(WeChatClaimTypes.Privilege, "privilege");
         ClaimActions.Add(new CommaSeparatedJsonKeyClaimAction(WeChatClaimTypes.Scope, "scope"));
         ClaimActions.MapJsonKey(WeChatClaimTypes.IsSnapshotUser, "is_snapshotuser");
+        ClaimActions.MapJsonKey(WeChatClaimTypes.Subscribe, "subscribe");
 
         // Since 2021-10-20 WeChat blanks these (sex 0, empty strings); only real values become claims.
         ClaimActions.Add(new WeChatGenderClaimAction());
@@ -97,6 +98,40 @@ public class WeChatAuthenticationOptions : OAuthOptions
     public string? PublicOrigin { get; set; }
 
     /// <summary>
+    /// Gets or sets WeChat's endpoint that renews a user access token (<c>sns/oauth2/refresh_token</c>), used by
+    /// <see cref="IWeChatUserTokenService.RefreshAsync"/>.
+    /// </summary>
+    /// <remarks>Defaults to <see cref="WeChatAuthenticationDefaults.RefreshTokenEndpoint"/>.</remarks>
+    public string RefreshTokenEndpoint { get; set; } = WeChatAuthenticationDefaults.RefreshTokenEndpoint;
+
+    /// <summary>
+    /// Gets or sets WeChat's endpoint that checks a user access token (<c>sns/auth</c>), used by
+    /// <see cref="IWeChatUserTokenService.IsValidAsync"/>.
+    /// </summary>
+    /// <remarks>Defaults to <see cref="WeChatAuthenticationDefaults.TokenValidationEndpoint"/>.</remarks>
+    public string TokenValidationEndpoint { get; set; } = WeChatAuthenticationDefaults.TokenValidationEndpoint;
+
+    /// <summary>
+    /// Gets or sets the name of a global access token (registered with <c>AddWeChatAccessToken</c> for this official
+    /// account's AppID) with which each sign-in asks WeChat's <c>cgi-bin/user/info</c> whether the user follows the
+    /// account, adding the <see cref="WeChatClaimTypes.Subscribe"/> claim, and the unionid that a silent
+    /// <c>snsapi_base</c> sign-in does not get from the token response.
+    /// </summary>
+    /// <remarks>
+    /// Defaults to <see langword="null"/>: no call. WeChat gives the unionid this way only for followers. When the call
+    /// fails, the sign-in goes on without these claims (and logs a warning), unless
+    /// <see cref="NameIdentifierSource"/> is <see cref="WeChatNameIdentifierSource.UnionId"/>, which then fails it.
+    /// </remarks>
+    public string? FollowerInformationAccessToken { get; set; }
+
+    /// <summary>
+    /// Gets or sets WeChat's follower information endpoint (<c>cgi-bin/user/info</c>), called when
+    /// <see cref="FollowerInformationAccessToken"/> is set.
+    /// </summary>
+    /// <remarks>Defaults to <see cref="WeChatAuthenticationDefaults.FollowerInformationEndpoint"/>.</remarks>
+    public string FollowerInformationEndpoint { get; set; } = WeChatAuthenticationDefaults.FollowerInformationEndpoint;
+
+    /// <summary>
     /// Gets or sets the prefix of the <see cref="Microsoft.Extensions.Caching.Distributed.IDistributedCache"/> keys
     /// under which pending sign-ins are kept.
     /// </summary>
@@ -125,8 +160,36 @@ public class WeChatAuthenticationOptions : OAuthOptions
         ? api
         : _userInformationApi = new WeChatApiEndpoint("WeChat's user information endpoint", UserInformationEndpoint);
 
+    /// <summary>Gets the refresh token endpoint as the API client names it.</summary>
+    internal WeChatApiEndpoint RefreshTokenApi => _refreshTokenApi is { } api && api.Url == RefreshTokenEndpoint
+        ? api
+        : _refreshTokenApi = new WeChatApiEndpoint("WeChat's refresh token endpoint", RefreshTokenEndpoint, UserTokenErrorCodes);
+
+    /// <summary>Gets the token validation endpoint as the API client names it.</summary>
+    internal WeChatApiEndpoint TokenValidationApi => _tokenValidationApi is { } api && api.Url == TokenValidationEndpoint
+        ? api
+        : _tokenValidationApi = new WeChatApiEndpoint("WeChat's token validation endpoint", TokenValidationEndpoint);
+
+    /// <summary>Gets the follower information endpoint as the API client names it.</summary>
+    internal WeChatApiEndpoint FollowerInformationApi => _followerInformationApi is { } api && api.Url == FollowerInformationEndpoint
+        ? api
+        : _followerInformationApi = new WeChatApiEndpoint("WeChat's follower information endpoint", FollowerInformationEndpoint);
+
     private WeChatApiEndpoint? _tokenApi;
     private WeChatApiEndpoint? _userInformationApi;
+    private WeChatApiEndpoint? _refreshTokenApi;
+    private WeChatApiEndpoint? _tokenValidationApi;
+    private WeChatApiEndpoint? _followerInformationApi;
+
+    // A refresh token WeChat no longer takes: only a new authorization gives another.
+    // https://developers.weixin.qq.com/doc/service/api/webdev/access/api_snsrefreshtoken
+    private static (WeChatFailureKind, string)? UserTokenErrorCodes(int errorCode) => errorCode switch
+    {
+        WeChatErrorCodes.InvalidRefreshToken => (WeChatFailureKind.ReauthorizationRequired, "the refresh token is not valid (or no longer: a new authorization replaced it); the user must sign in again"),
+        WeChatErrorCodes.RefreshTokenExpired => (WeChatFailureKind.ReauthorizationRequired, "the refresh token expired (it lives 30 days from the authorization and cannot be renewed); the user must sign in again"),
+        WeChatErrorCodes.PasswordChanged => (WeChatFailureKind.ReauthorizationRequired, "the user's tokens were revoked (a changed WeChat password, for one); the user must sign in again"),
+        _ => null,
+    };
 
     /// <summary>
     /// Checks that the options are valid for WeChat.
@@ -147,6 +210,13 @@ public class WeChatAuthenticationOptions : OAuthOptions
         ValidateEndpoint(AuthorizationEndpoint, nameof(AuthorizationEndpoint));
         ValidateEndpoint(TokenEndpoint, nameof(TokenEndpoint));
         ValidateEndpoint(UserInformationEndpoint, nameof(UserInformationEndpoint));
+        ValidateEndpoint(RefreshTokenEndpoint, nameof(RefreshTokenEndpoint));
+        ValidateEndpoint(TokenValidationEndpoint, nameof(TokenValidationEndpoint));
+        ValidateEndpoint(FollowerInformationEndpoint, nameof(FollowerInformationEndpoint));
+        if (FollowerInformationAccessToken is { } name && string.IsNullOrWhiteSpace(name))
+        {
+            throw new ArgumentException("The 'FollowerInformationAccessToken' option must be null (no follower lookup) or the name given to AddWeChatAccessToken.", nameof(FollowerInformationAccessToken));
+        }
 
         if (Scope.Count != 1 || !IsKnownScope(Scope.First()))
         {

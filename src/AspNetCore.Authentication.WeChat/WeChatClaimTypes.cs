@@ -40,4 +40,11 @@ public static class WeChatClaimTypes
     /// Such a user's openid, unionid, nickname and avatar are not the real user's: do not link them to an account.
     /// </summary>
     public const string IsSnapshotUser = "urn:wechat:is_snapshotuser";
+
+    /// <summary>
+    /// Whether the user follows the official account (关注): <c>1</c> or <c>0</c>, from <c>cgi-bin/user/info</c> at
+    /// sign-in. Present only when <see cref="WeChatAuthenticationOptions.FollowerInformationAccessToken"/> is set and
+    /// WeChat answered.
+    /// </summary>
+    public const string Subscribe = "urn:wechat:subscribe";
 }

@@ -69,7 +69,7 @@ public class WeChatApiClientTests
     {
         var client = Client(new RecordingHandler(_ => FakeWeChat.Error(48001, "api unauthorized")), out var logs);
 
-        var failure = await Assert.ThrowsAsync<WeChatApiException>(() => client.GetAsync(StableToken, [], expectedErrorCode: 48001));
+        var failure = await Assert.ThrowsAsync<WeChatApiException>(() => client.GetAsync(StableToken, [], isExpected: static code => code == 48001));
 
         Assert.Equal(48001, failure.ErrorCode);
         Assert.Empty(logs.Entries);

@@ -27,6 +27,9 @@ internal sealed partial class WeChatEmulatorPostConfigureOptions(
         options.AuthorizationEndpoint = WeChatEmulatorDefaults.PlaceholderOrigin + prefix + WeChatEmulatorRoutes.AuthorizePage.Path;
         options.TokenEndpoint = WeChatEmulatorDefaults.PlaceholderOrigin + prefix + WeChatEmulatorRoutes.SnsAccessToken.Path;
         options.UserInformationEndpoint = WeChatEmulatorDefaults.PlaceholderOrigin + prefix + WeChatEmulatorRoutes.SnsUserInfo.Path;
+        options.RefreshTokenEndpoint = WeChatEmulatorDefaults.PlaceholderOrigin + prefix + WeChatEmulatorRoutes.SnsRefreshToken.Path;
+        options.TokenValidationEndpoint = WeChatEmulatorDefaults.PlaceholderOrigin + prefix + WeChatEmulatorRoutes.SnsAuth.Path;
+        options.FollowerInformationEndpoint = WeChatEmulatorDefaults.PlaceholderOrigin + prefix + WeChatEmulatorRoutes.UserInfo.Path;
         options.Backchannel = new HttpClient(new WeChatEmulatorBackchannelHandler(emulator))
         {
             Timeout = options.BackchannelTimeout > TimeSpan.Zero ? options.BackchannelTimeout : Timeout.InfiniteTimeSpan,

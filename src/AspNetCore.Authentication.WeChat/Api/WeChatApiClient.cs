@@ -30,23 +30,23 @@ internal sealed class WeChatApiClient(HttpClient httpClient, TimeSpan timeout, I
     /// <param name="endpoint">The API.</param>
     /// <param name="query">The query parameters, escaped here; they may carry secrets, which never reach a message.</param>
     /// <param name="check">Checks the answer (throwing through <see cref="WeChatApiEndpoint.Failure"/>) before it is returned.</param>
-    /// <param name="expectedErrorCode">An <c>errcode</c> the caller expects and handles: still thrown, not logged.</param>
+    /// <param name="isExpected">Whether an <c>errcode</c> is one the caller expects and handles: still thrown, not logged.</param>
     /// <param name="cancellationToken">Cancels the call.</param>
     /// <exception cref="WeChatApiException">The call failed; its <see cref="WeChatException.Kind"/> says how.</exception>
     public Task<JsonDocument> GetAsync(
         WeChatApiEndpoint endpoint,
         (string Name, string Value)[] query,
         Action<JsonElement, WeChatApiEndpoint>? check = null,
-        int? expectedErrorCode = null,
+        Func<int, bool>? isExpected = null,
         CancellationToken cancellationToken = default)
-        => SendAsync(HttpMethod.Get, endpoint, query, body: null, check, expectedErrorCode, cancellationToken);
+        => SendAsync(HttpMethod.Get, endpoint, query, body: null, check, isExpected, cancellationToken);
 
     /// <summary>Sends a POST with a JSON body and returns the JSON answer, which the caller must dispose.</summary>
     /// <param name="endpoint">The API.</param>
     /// <param name="query">The query parameters (for example <c>access_token</c>), escaped here.</param>
     /// <param name="json">The UTF-8 JSON body.</param>
     /// <param name="check">Checks the answer before it is returned.</param>
-    /// <param name="expectedErrorCode">An <c>errcode</c> the caller expects and handles: still thrown, not logged.</param>
+    /// <param name="isExpected">Whether an <c>errcode</c> is one the caller expects and handles: still thrown, not logged.</param>
     /// <param name="cancellationToken">Cancels the call.</param>
     /// <exception cref="WeChatApiException">The call failed; its <see cref="WeChatException.Kind"/> says how.</exception>
     public Task<JsonDocument> PostJsonAsync(
@@ -54,9 +54,9 @@ internal sealed class WeChatApiClient(HttpClient httpClient, TimeSpan timeout, I
         (string Name, string Value)[] query,
         ReadOnlyMemory<byte> json,
         Action<JsonElement, WeChatApiEndpoint>? check = null,
-        int? expectedErrorCode = null,
+        Func<int, bool>? isExpected = null,
         CancellationToken cancellationToken = default)
-        => SendAsync(HttpMethod.Post, endpoint, query, json, check, expectedErrorCode, cancellationToken);
+        => SendAsync(HttpMethod.Post, endpoint, query, json, check, isExpected, cancellationToken);
 
     private async Task<JsonDocument> SendAsync(
         HttpMethod method,
@@ -64,7 +64,7 @@ internal sealed class WeChatApiClient(HttpClient httpClient, TimeSpan timeout, I
         (string Name, string Value)[] query,
         ReadOnlyMemory<byte>? body,
         Action<JsonElement, WeChatApiEndpoint>? check,
-        int? expectedErrorCode,
+        Func<int, bool>? isExpected,
         CancellationToken cancellationToken)
     {
         JsonDocument? document = null;
@@ -79,7 +79,7 @@ internal sealed class WeChatApiClient(HttpClient httpClient, TimeSpan timeout, I
             document?.Dispose();
             if (failure.ErrorCode is { } errorCode)
             {
-                if (errorCode != expectedErrorCode)
+                if (isExpected?.Invoke(errorCode) != true)
                 {
                     logger.WeChatErrorCode(endpoint.Display, errorCode, failure.ErrorMessage);
                 }
@@ -125,7 +125,9 @@ internal sealed class WeChatApiClient(HttpClient httpClient, TimeSpan timeout, I
                     $"answered HTTP {(int)response.StatusCode} ({response.StatusCode}), a redirect, which WeChat's API never sends; it was not followed"));
             }
 
-            if (response.RequestMessage?.RequestUri is { } answered && answered != requestUri)
+            // (Its query may differ: WeChatAccessTokenHandler puts the access token there.)
+            if (response.RequestMessage?.RequestUri is { } answered
+                && Uri.Compare(answered, requestUri, UriComponents.SchemeAndServer | UriComponents.Path, UriFormat.UriEscaped, StringComparison.Ordinal) != 0)
             {
                 throw endpoint.Failure(WeChatFailureKind.InvalidResponse,
                     "was called through a Backchannel that followed a redirect, so its answer was not used; WeChat's API never redirects: set AllowAutoRedirect = false on the handler of the Backchannel or BackchannelHttpHandler option");

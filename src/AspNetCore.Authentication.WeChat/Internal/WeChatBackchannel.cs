@@ -54,5 +54,27 @@ internal static class WeChatBackchannel
         return client;
     }
 
+    /// <summary>
+    /// The name of the factory client that calls WeChat's server APIs with the global token of <paramref name="accessTokenName"/>
+    /// (registered by <c>AddWeChatAccessToken</c>, with the passive-refresh handler).
+    /// </summary>
+    public static string ApiClientName(string accessTokenName) => ApiClientNamePrefix + accessTokenName;
+
+    /// <summary>The prefix of <see cref="ApiClientName"/> (which the emulator looks for, to answer these clients too).</summary>
+    public static readonly string ApiClientNamePrefix = WeChatAuthenticationDefaults.HttpClientName + ".Api:";
+
+    /// <summary>The client for WeChat's server APIs with the global token of <paramref name="accessTokenName"/>.</summary>
+    public static HttpClient CreateApiClient(IHttpClientFactory factory, string accessTokenName, TimeSpan timeout)
+    {
+        var client = factory.CreateClient(ApiClientName(accessTokenName));
+        if (timeout > TimeSpan.Zero)
+        {
+            client.Timeout = timeout;
+        }
+
+        client.DefaultRequestHeaders.UserAgent.Add(UserAgent);
+        return client;
+    }
+
     private sealed class Marker;
 }

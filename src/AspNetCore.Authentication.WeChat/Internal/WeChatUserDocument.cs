@@ -34,6 +34,9 @@ internal static class WeChatUserDocument
     private const string Scope = "scope";
     private const string IsSnapshotUser = "is_snapshotuser";
 
+    // Only from cgi-bin/user/info, asked by the package itself: a profile cannot claim the user follows the account.
+    private const string Subscribe = "subscribe";
+
     /// <summary>
     /// Checks that <paramref name="profile"/> is the profile of the token's user: its openid is the token's exact string,
     /// and its unionid, if any, is the token's (when the token has one).
@@ -56,7 +59,10 @@ internal static class WeChatUserDocument
     /// <summary>
     /// Builds the user JSON from the token's identity and a profile that passed <see cref="CheckProfile"/>.
     /// </summary>
-    public static JsonDocument Create(WeChatTokenIdentity identity, JsonElement? profile)
+    /// <param name="identity">The identity from the token response (with a follower unionid merged in, if any).</param>
+    /// <param name="profile">The checked <c>sns/userinfo</c> profile, if one was read.</param>
+    /// <param name="subscribe">Whether <c>cgi-bin/user/info</c> said the user follows the account (1) or not (0).</param>
+    public static JsonDocument Create(WeChatTokenIdentity identity, JsonElement? profile, int? subscribe = null)
     {
         // Checked: the profile's unionid is valid, and the token's when the token has one.
         var unionId = identity.UnionId ?? (profile is { } checkedProfile && checkedProfile.TryGetProperty(UnionId, out var id) && id.ValueKind == JsonValueKind.String && id.GetString() is { Length: > 0 } text ? text : null);
@@ -89,6 +95,11 @@ internal static class WeChatUserDocument
                 writer.WriteNumber(IsSnapshotUser, 1);
             }
 
+            if (subscribe is { } follows)
+            {
+                writer.WriteNumber(Subscribe, follows);
+            }
+
             writer.WriteEndObject();
         }
 
@@ -100,7 +111,7 @@ internal static class WeChatUserDocument
         var value = property.Value;
         switch (property.Name)
         {
-            case OpenId or UnionId or Scope or IsSnapshotUser:
+            case OpenId or UnionId or Scope or IsSnapshotUser or Subscribe:
                 return;
             case "nickname" or "province" or "city" or "country":
                 if (value.ValueKind == JsonValueKind.String)

@@ -35,6 +35,9 @@ public sealed partial class FakeWeChat : HttpMessageHandler
     /// <summary>When set, answers the user information endpoint instead of the normal behaviour.</summary>
     public Func<HttpResponseMessage>? UserInfoResponse { get; set; }
 
+    /// <summary>When set, answers any other request it returns an answer for (other WeChat APIs a test needs).</summary>
+    public Func<HttpRequestMessage, HttpResponseMessage?>? OtherApis { get; set; }
+
     /// <summary>How long the token endpoint waits before answering.</summary>
     public TimeSpan TokenDelay { get; set; }
 
@@ -90,6 +93,12 @@ public sealed partial class FakeWeChat : HttpMessageHandler
     {
         var uri = request.RequestUri!;
         Requests.Enqueue(uri);
+        if (uri.AbsolutePath is not ("/sns/oauth2/access_token" or "/sns/userinfo") && OtherApis?.Invoke(request) is { } other)
+        {
+            other.RequestMessage = request;
+            return other;
+        }
+
         if (request.Method != HttpMethod.Get || uri.Host != "api.weixin.qq.com")
         {
             return Unexpected(request);
