@@ -42,6 +42,8 @@ builder.Services
 
             return Task.CompletedTask;
         };
+        // With Authentication:WeChat:SaveTokens=true the cookie keeps the user's WeChat tokens: renew them before they expire.
+        options.Events.OnValidatePrincipal = WeChatUserTokenRefresh.ValidatePrincipalAsync;
     })
     .AddWeChat(options =>
     {

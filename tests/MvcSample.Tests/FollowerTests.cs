@@ -30,6 +30,26 @@ public sealed class FollowerTests
     }
 
     [Fact]
+    public async Task A_silent_sign_in_with_the_follower_lookup_on_gets_a_followers_unionid_as_the_name_identifier()
+    {
+        await using var factory = new SampleFactory();
+        factory.Settings["Authentication:WeChat:Scope:0"] = "snsapi_base";
+        factory.Settings["Authentication:WeChat:FollowerInformationAccessToken"] = "official-account";
+        factory.Settings["Authentication:WeChat:NameIdentifierSource"] = "UnionIdOrOpenId";
+        var browser = factory.CreateBrowser();
+
+        // snsapi_base is silent: WeChat redirects straight back, as the user the emulator signs in by default.
+        var (_, html) = await SampleFactory.FollowAsync(browser, await SampleFactory.ChallengeAsync(browser));
+
+        Assert.Equal("oEmu_XiaoMing_6bmasdsad6_2sgVt7hM", SampleFactory.Element(html, "openid"));
+        Assert.Equal("uEmu_XiaoMing_o6_bmasdasdsad6_2sg", SampleFactory.Element(html, "unionid"));
+        Assert.Contains("urn:wechat:subscribe", html, StringComparison.Ordinal);
+        var emulator = factory.Services.GetRequiredService<WeChatEmulator>();
+        Assert.Equal(0, emulator.GetCallCount("/sns/userinfo"));
+        Assert.Equal(1, emulator.GetCallCount("/cgi-bin/stable_token"));
+    }
+
+    [Fact]
     public async Task A_user_who_does_not_follow_gets_subscribe_0_and_no_unionid()
     {
         await using var factory = new SampleFactory();

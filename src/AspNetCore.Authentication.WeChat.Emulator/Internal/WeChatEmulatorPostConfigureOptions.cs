@@ -29,7 +29,8 @@ internal sealed partial class WeChatEmulatorPostConfigureOptions(
         options.UserInformationEndpoint = WeChatEmulatorDefaults.PlaceholderOrigin + prefix + WeChatEmulatorRoutes.SnsUserInfo.Path;
         options.RefreshTokenEndpoint = WeChatEmulatorDefaults.PlaceholderOrigin + prefix + WeChatEmulatorRoutes.SnsRefreshToken.Path;
         options.TokenValidationEndpoint = WeChatEmulatorDefaults.PlaceholderOrigin + prefix + WeChatEmulatorRoutes.SnsAuth.Path;
-        options.FollowerInformationEndpoint = WeChatEmulatorDefaults.PlaceholderOrigin + prefix + WeChatEmulatorRoutes.UserInfo.Path;
+        // FollowerInformationEndpoint stays WeChat's: the global token is only sent there (or to its token endpoints'
+        // host), and the emulator answers api.weixin.qq.com on the package's API clients while it is in use.
         options.Backchannel = new HttpClient(new WeChatEmulatorBackchannelHandler(emulator))
         {
             Timeout = options.BackchannelTimeout > TimeSpan.Zero ? options.BackchannelTimeout : Timeout.InfiniteTimeSpan,
