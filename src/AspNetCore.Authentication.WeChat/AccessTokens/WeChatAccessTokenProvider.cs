@@ -212,12 +212,30 @@ internal sealed class WeChatAccessTokenProvider : IWeChatAccessTokenProvider, IW
         }
     }
 
-    /// <summary>The one refresh in flight in this process, started if none is.</summary>
+    /// <summary>The one refresh in flight in this process, started if none is and none has just ended.</summary>
     private Task<WeChatAccessToken?> Refresh()
     {
         lock (_gate)
         {
-            return _refreshing ??= Task.Run(RefreshOnceAsync);
+            if (_refreshing is { } running)
+            {
+                return running;
+            }
+
+            // The caller looked before the last refresh ended: it takes that refresh's token, or its failure until
+            // RetryInterval is up, instead of calling WeChat again.
+            var now = _time.GetUtcNow();
+            if (Volatile.Read(ref _current) is { } current && now < current.RefreshAt)
+            {
+                return Task.FromResult<WeChatAccessToken?>(current);
+            }
+
+            if (_failure is { } failure && now < failure.RetryAt)
+            {
+                return Task.FromResult<WeChatAccessToken?>(null);
+            }
+
+            return _refreshing = Task.Run(RefreshOnceAsync);
         }
     }
 
