@@ -207,12 +207,12 @@ public class WeChatAuthenticationOptions : OAuthOptions
             throw new ArgumentException("The 'AppSecret' option must be provided: set it to the official account's AppSecret (for example Authentication:WeChat:AppSecret, kept out of source control).", nameof(AppSecret));
         }
 
-        ValidateEndpoint(AuthorizationEndpoint, nameof(AuthorizationEndpoint));
-        ValidateEndpoint(TokenEndpoint, nameof(TokenEndpoint));
-        ValidateEndpoint(UserInformationEndpoint, nameof(UserInformationEndpoint));
-        ValidateEndpoint(RefreshTokenEndpoint, nameof(RefreshTokenEndpoint));
-        ValidateEndpoint(TokenValidationEndpoint, nameof(TokenValidationEndpoint));
-        ValidateEndpoint(FollowerInformationEndpoint, nameof(FollowerInformationEndpoint));
+        WeChatOptionsChecks.Endpoint(AuthorizationEndpoint, nameof(AuthorizationEndpoint));
+        WeChatOptionsChecks.Endpoint(TokenEndpoint, nameof(TokenEndpoint));
+        WeChatOptionsChecks.Endpoint(UserInformationEndpoint, nameof(UserInformationEndpoint));
+        WeChatOptionsChecks.Endpoint(RefreshTokenEndpoint, nameof(RefreshTokenEndpoint));
+        WeChatOptionsChecks.Endpoint(TokenValidationEndpoint, nameof(TokenValidationEndpoint));
+        WeChatOptionsChecks.Endpoint(FollowerInformationEndpoint, nameof(FollowerInformationEndpoint));
         if (FollowerInformationAccessToken is { } name && string.IsNullOrWhiteSpace(name))
         {
             throw new ArgumentException("The 'FollowerInformationAccessToken' option must be null (no follower lookup) or the name given to AddWeChatAccessToken.", nameof(FollowerInformationAccessToken));
@@ -268,14 +268,4 @@ public class WeChatAuthenticationOptions : OAuthOptions
 
     internal static bool IsKnownScope(string scope)
         => scope is WeChatAuthenticationDefaults.UserInfoScope or WeChatAuthenticationDefaults.BaseScope;
-
-    private static void ValidateEndpoint(string? endpoint, string name)
-    {
-        if (string.IsNullOrEmpty(endpoint)
-            || !Uri.TryCreate(endpoint, UriKind.Absolute, out var uri)
-            || (uri.Scheme != Uri.UriSchemeHttps && uri.Scheme != Uri.UriSchemeHttp))
-        {
-            throw new ArgumentException($"The '{name}' option must be an absolute http or https URL, but it is '{endpoint}'.", name);
-        }
-    }
 }

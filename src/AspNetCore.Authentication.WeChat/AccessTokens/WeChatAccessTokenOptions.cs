@@ -1,3 +1,5 @@
+using AspNetCore.Authentication.WeChat.Internal;
+
 namespace AspNetCore.Authentication.WeChat;
 
 /// <summary>
@@ -90,8 +92,8 @@ public class WeChatAccessTokenOptions
             throw new ArgumentException("The 'Mode' option of the WeChat access token must be Stable or Classic.", nameof(Mode));
         }
 
-        ValidateEndpoint(StableTokenEndpoint, nameof(StableTokenEndpoint));
-        ValidateEndpoint(TokenEndpoint, nameof(TokenEndpoint));
+        WeChatOptionsChecks.Endpoint(StableTokenEndpoint, nameof(StableTokenEndpoint), "of the WeChat access token");
+        WeChatOptionsChecks.Endpoint(TokenEndpoint, nameof(TokenEndpoint), "of the WeChat access token");
         ValidatePositive(WaitTimeout, nameof(WaitTimeout));
         ValidatePositive(BackchannelTimeout, nameof(BackchannelTimeout));
         ValidatePositive(RetryInterval, nameof(RetryInterval));
@@ -104,16 +106,6 @@ public class WeChatAccessTokenOptions
         if (string.IsNullOrEmpty(CacheKeyPrefix))
         {
             throw new ArgumentException("The 'CacheKeyPrefix' option of the WeChat access token must not be empty.", nameof(CacheKeyPrefix));
-        }
-    }
-
-    private static void ValidateEndpoint(string? endpoint, string name)
-    {
-        if (string.IsNullOrEmpty(endpoint)
-            || !Uri.TryCreate(endpoint, UriKind.Absolute, out var uri)
-            || (uri.Scheme != Uri.UriSchemeHttps && uri.Scheme != Uri.UriSchemeHttp))
-        {
-            throw new ArgumentException($"The '{name}' option of the WeChat access token must be an absolute http or https URL, but it is '{endpoint}'.", name);
         }
     }
 
