@@ -61,7 +61,7 @@ builder.Services.AddWeChatAccessToken(WeChatFollowerApi.AccessTokenName, options
     options.AppSecret = builder.Configuration["Authentication:WeChat:AppSecret"] ?? "";
     builder.Configuration.GetSection("WeChat:AccessToken").Bind(options);
 });
-var followerApi = builder.Services.AddHttpClient<WeChatFollowerApi>(c => c.Timeout = TimeSpan.FromSeconds(10))
+builder.Services.AddHttpClient<WeChatFollowerApi>(c => c.Timeout = TimeSpan.FromSeconds(10))
     .AddWeChatAccessTokenHandler(WeChatFollowerApi.AccessTokenName)
     // WeChat's APIs never redirect; a redirect would take the access token elsewhere.
     .ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler { AllowAutoRedirect = false });
@@ -115,7 +115,6 @@ var emulatorAllowed = builder.Environment.IsDevelopment() || builder.Configurati
 if (emulatorAllowed)
 {
     builder.Services.AddWeChatEmulator(); // binds WeChatEmulator:* (Users, AppName, …)
-    followerApi.AddWeChatEmulatorHandler(); // answers api.weixin.qq.com in process while the emulator is in use
 }
 
 var app = builder.Build();

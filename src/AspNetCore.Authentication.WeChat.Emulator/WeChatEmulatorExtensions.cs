@@ -25,8 +25,11 @@ public static class WeChatEmulatorExtensions
     /// <summary>
     /// Registers the WeChat emulator, with its options bound from the <c>WeChatEmulator</c> configuration section
     /// (<c>Users</c>, <c>AppName</c>, <c>AllowOutsideDevelopment</c>, …). Every WeChat scheme whose AppId is empty then
-    /// signs in against it; schemes with an AppId are left alone. Outside the Development environment the app refuses
-    /// to start unless <see cref="WeChatEmulatorOptions.AllowOutsideDevelopment"/> is set.
+    /// signs in against it; schemes with an AppId are left alone. So does every access token (<c>AddWeChatAccessToken</c>)
+    /// whose AppId is empty, and while any of them does, the app's <see cref="System.Net.Http.IHttpClientFactory"/>
+    /// clients have their calls to <c>https://api.weixin.qq.com</c> answered by the emulator instead of sending its
+    /// tokens out. Outside the Development environment the app refuses to start unless
+    /// <see cref="WeChatEmulatorOptions.AllowOutsideDevelopment"/> is set.
     /// </summary>
     /// <param name="services">The services.</param>
     /// <returns>The services, for chaining.</returns>
@@ -75,23 +78,10 @@ public static class WeChatEmulatorExtensions
     }
 
     /// <summary>
-    /// Lets the emulator answer this client's calls to WeChat's server APIs (<c>https://api.weixin.qq.com/…</c>) in
-    /// process while it is in use, that is while a WeChat scheme or an access token provider has no AppId; other calls,
-    /// and every call once the app has real credentials, go on as usual. For an app's own clients of WeChat's APIs,
-    /// typically after <c>AddWeChatAccessTokenHandler</c>, in Development.
-    /// </summary>
-    /// <param name="builder">The client's builder.</param>
-    /// <returns>The builder, for chaining.</returns>
-    public static IHttpClientBuilder AddWeChatEmulatorHandler(this IHttpClientBuilder builder)
-    {
-        ArgumentNullException.ThrowIfNull(builder);
-        return builder.AddHttpMessageHandler(static sp => new WeChatEmulatorBackchannelHandler(sp.GetRequiredService<WeChatEmulator>()));
-    }
-
-    /// <summary>
     /// Serves the emulator's WeChat-compatible endpoints under <see cref="WeChatEmulatorOptions.PathPrefix"/>:
-    /// <c>connect/oauth2/authorize</c> (consent page), <c>sns/oauth2/access_token</c>, <c>sns/userinfo</c> and the test
-    /// users' avatars. They answer 404 while no WeChat scheme signs in against the emulator and no redirect domains are set.
+    /// <c>connect/oauth2/authorize</c> (consent page), <c>sns/oauth2/access_token</c>, <c>sns/userinfo</c>,
+    /// <c>sns/oauth2/refresh_token</c>, <c>sns/auth</c>, <c>cgi-bin/token</c>, <c>cgi-bin/stable_token</c>,
+    /// <c>cgi-bin/user/info</c> and the test users' avatars. They answer 404 while no WeChat scheme signs in against the emulator and no redirect domains are set.
     /// </summary>
     /// <param name="endpoints">The app's endpoints.</param>
     /// <returns>The group of the emulator's endpoints.</returns>

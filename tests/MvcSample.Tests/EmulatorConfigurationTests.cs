@@ -57,6 +57,42 @@ public class EmulatorConfigurationTests
         Assert.Contains("WeChatEmulator:AllowOutsideDevelopment=true", failure.ToString(), StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task In_development_an_apps_own_client_with_the_token_handler_is_answered_by_the_emulator_not_sent_to_WeChat()
+    {
+        // README's "Calling WeChat APIs", as written, in a fresh app: no AppId anywhere, so the token is the emulator's,
+        // and a call to api.weixin.qq.com must never leave the process with it.
+        var network = new NetworkGuard();
+        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { EnvironmentName = Environments.Development });
+        builder.WebHost.UseTestServer();
+        builder.Services.AddAuthentication(CookieAuthenticationDefaults.AuthenticationScheme).AddCookie().AddWeChat(_ => { });
+        builder.Services.AddWeChatEmulator();
+        builder.Services.AddWeChatAccessToken("official-account", _ => { });
+        builder.Services.AddHttpClient("my-api")
+            .AddWeChatAccessTokenHandler("official-account")
+            .ConfigurePrimaryHttpMessageHandler(() => network);
+        await using var app = builder.Build();
+        await app.StartAsync();
+
+        var client = app.Services.GetRequiredService<IHttpClientFactory>().CreateClient("my-api");
+        var answer = await client.GetStringAsync("https://api.weixin.qq.com/cgi-bin/user/info?openid=oEmu_XiaoMing_6bmasdsad6_2sgVt7hM&lang=zh_CN");
+
+        Assert.Contains("\"subscribe\":1", answer, StringComparison.Ordinal);
+        Assert.Empty(network.Sent);
+    }
+
+    /// <summary>Stands for the network: records what would have left the process.</summary>
+    private sealed class NetworkGuard : HttpMessageHandler
+    {
+        public System.Collections.Concurrent.ConcurrentQueue<Uri> Sent { get; } = new();
+
+        protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+        {
+            Sent.Enqueue(request.RequestUri!);
+            return Task.FromResult(new HttpResponseMessage(System.Net.HttpStatusCode.BadGateway));
+        }
+    }
+
     /// <summary>A fresh app, not the sample: a WeChat scheme without AppId, and the emulator as README shows it.</summary>
     private static async Task<WebApplication> StartAppAsync(string environment, Dictionary<string, string?> settings)
     {

@@ -4,18 +4,20 @@ using Microsoft.Extensions.Options;
 namespace AspNetCore.Authentication.WeChat.Emulator.Internal;
 
 /// <summary>
-/// Lets the emulator answer the package's own clients for WeChat's server APIs (named
-/// <c>AspNetCore.Authentication.WeChat.Api:{access token name}</c>, such as a sign-in's follower lookup), as
-/// <c>AddWeChatEmulatorHandler</c> does for an app's clients. Appended last, so the
-/// access token is on the request when the emulator sees it.
+/// Lets the emulator answer the app's <see cref="IHttpClientFactory"/> clients: while a scheme or an access token uses
+/// the emulator, a call to <c>https://api.weixin.qq.com</c> (which would carry the emulator's token, good for nothing
+/// there) is answered in process instead of leaving the machine; every other call goes on unchanged. Appended after
+/// the client's own handlers, so the access token handler has put the token on the request when the emulator sees it.
 /// </summary>
+/// <remarks>
+/// Not the sign-in's own client (<see cref="WeChatAuthenticationDefaults.HttpClientName"/>): a scheme that signs in
+/// against the emulator gets the emulator's backchannel anyway, and one with a real AppId must reach real WeChat.
+/// </remarks>
 internal sealed class WeChatEmulatorHttpClientPostConfigureOptions(WeChatEmulator emulator) : IPostConfigureOptions<HttpClientFactoryOptions>
 {
-    private static readonly string ApiClientNamePrefix = WeChatAuthenticationDefaults.HttpClientName + ".Api:";
-
     public void PostConfigure(string? name, HttpClientFactoryOptions options)
     {
-        if (name is not null && name.StartsWith(ApiClientNamePrefix, StringComparison.Ordinal))
+        if (name != WeChatAuthenticationDefaults.HttpClientName)
         {
             options.HttpMessageHandlerBuilderActions.Add(builder => builder.AdditionalHandlers.Add(new WeChatEmulatorBackchannelHandler(emulator)));
         }
