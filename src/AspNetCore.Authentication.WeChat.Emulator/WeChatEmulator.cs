@@ -62,6 +62,37 @@ public sealed class WeChatEmulator
     /// <summary>Gets whether some WeChat scheme of this app signs in against the emulator.</summary>
     internal bool IsInUse => _inUse;
 
+    /// <summary>
+    /// Whether a call addressed to WeChat's real API host is one of the emulator's own: made with its AppID (in the query
+    /// or, for <c>stable_token</c>, the JSON body) or with a token it issued. Any other call (an app's real token, a real
+    /// AppID) is WeChat's business and goes on to the network.
+    /// </summary>
+    internal bool Owns(WeChatEmulatorRequest request)
+    {
+        if (request["appid"] is { } appId)
+        {
+            return appId == Options.AppId;
+        }
+
+        if (request["access_token"] is { } token)
+        {
+            return GlobalTokens.Issued(token) || _tokens.ContainsKey(token);
+        }
+
+        try
+        {
+            using var body = System.Text.Json.JsonDocument.Parse(request.Body);
+            return body.RootElement.ValueKind == System.Text.Json.JsonValueKind.Object
+                && body.RootElement.TryGetProperty("appid", out var bodyAppId)
+                && bodyAppId.ValueKind == System.Text.Json.JsonValueKind.String
+                && bodyAppId.ValueEquals(Options.AppId);
+        }
+        catch (System.Text.Json.JsonException)
+        {
+            return false;
+        }
+    }
+
     /// <summary>Issues a single-use code for a user, as WeChat does when the user consents.</summary>
     /// <param name="user">The user who consented.</param>
     /// <param name="scope">The scope granted.</param>

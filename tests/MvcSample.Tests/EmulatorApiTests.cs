@@ -13,7 +13,9 @@ namespace MvcSample.Tests;
 /// </summary>
 public sealed class EmulatorApiTests : IDisposable
 {
-    private const string Api = "https://api.weixin.qq.com";
+    // The emulator's own origin, where it answers every call (on api.weixin.qq.com it answers only its own: its AppID,
+    // its tokens), so that these tests can send it wrong AppIDs and unknown tokens.
+    private const string Api = WeChatEmulatorDefaults.PlaceholderOrigin;
     private const string Secret = "emulator-secret-0123456789";
     private readonly FakeTimeProvider _time = new(new DateTimeOffset(2026, 12, 1, 2, 0, 0, TimeSpan.Zero));
     private readonly WeChatEmulator _emulator;

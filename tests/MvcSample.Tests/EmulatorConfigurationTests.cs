@@ -81,6 +81,28 @@ public class EmulatorConfigurationTests
         Assert.Empty(network.Sent);
     }
 
+    [Fact]
+    public async Task In_development_calls_to_WeChat_with_a_real_token_or_AppID_go_to_WeChat_not_to_the_emulator()
+    {
+        // The sign-in is emulated (no AppId), but the app also calls WeChat for real: those calls are WeChat's.
+        var network = new NetworkGuard();
+        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { EnvironmentName = Environments.Development });
+        builder.WebHost.UseTestServer();
+        builder.Services.AddAuthentication(CookieAuthenticationDefaults.AuthenticationScheme).AddCookie().AddWeChat(_ => { });
+        builder.Services.AddWeChatEmulator();
+        builder.Services.AddHttpClient("my-api").ConfigurePrimaryHttpMessageHandler(() => network);
+        await using var app = builder.Build();
+        await app.StartAsync();
+        var client = app.Services.GetRequiredService<IHttpClientFactory>().CreateClient("my-api");
+
+        await client.GetAsync("https://api.weixin.qq.com/cgi-bin/user/info?access_token=REAL_TOKEN_of_a_real_app&openid=oReal");
+        await client.GetAsync("https://api.weixin.qq.com/cgi-bin/token?grant_type=client_credential&appid=wxrealrealrealreal&secret=s");
+        await client.PostAsync("https://api.weixin.qq.com/cgi-bin/stable_token", new StringContent("""{"grant_type":"client_credential","appid":"wxrealrealrealreal","secret":"s"}"""));
+
+        Assert.Equal(3, network.Sent.Count);
+        Assert.Equal(0, app.Services.GetRequiredService<AspNetCore.Authentication.WeChat.Emulator.WeChatEmulator>().GetCallCount("/cgi-bin/user/info"));
+    }
+
     /// <summary>Stands for the network: records what would have left the process.</summary>
     private sealed class NetworkGuard : HttpMessageHandler
     {

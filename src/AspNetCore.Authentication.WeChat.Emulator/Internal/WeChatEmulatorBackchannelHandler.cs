@@ -6,8 +6,9 @@ namespace AspNetCore.Authentication.WeChat.Emulator.Internal;
 /// <summary>
 /// Answers an app's calls to WeChat's server APIs in process, from the same route table as the HTTP endpoints, so
 /// that the emulator embedded in an app needs neither a second port nor to know the app's own address. It answers
-/// calls to the emulator's placeholder origin and, while the emulator is in use, to <c>api.weixin.qq.com</c>; any other
-/// call goes on to the inner handler (a real fake WeChat on a port, say), or fails when there is none.
+/// calls to the emulator's placeholder origin and, while the emulator is in use, the calls to <c>api.weixin.qq.com</c>
+/// made with its AppID or its tokens; any other call goes on to the inner handler (the network, or a fake WeChat on a
+/// port), or fails when there is none.
 /// </summary>
 internal sealed class WeChatEmulatorBackchannelHandler : DelegatingHandler
 {
@@ -30,13 +31,19 @@ internal sealed class WeChatEmulatorBackchannelHandler : DelegatingHandler
     protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
     {
         var uri = request.RequestUri!;
-        var answers = uri.GetLeftPart(UriPartial.Authority) == WeChatEmulatorDefaults.PlaceholderOrigin
-            || (_emulator.IsInUse && uri.Scheme == Uri.UriSchemeHttps && string.Equals(uri.Host, "api.weixin.qq.com", StringComparison.OrdinalIgnoreCase));
-        if (!answers)
+        var placeholder = uri.GetLeftPart(UriPartial.Authority) == WeChatEmulatorDefaults.PlaceholderOrigin;
+        var weChat = !placeholder && _emulator.IsInUse && uri.Scheme == Uri.UriSchemeHttps && string.Equals(uri.Host, "api.weixin.qq.com", StringComparison.OrdinalIgnoreCase);
+        if (!placeholder && !weChat)
         {
-            return InnerHandler is null
-                ? new HttpResponseMessage(HttpStatusCode.NotFound)
-                : await base.SendAsync(request, cancellationToken).ConfigureAwait(false);
+            return await PassOnAsync(request, cancellationToken).ConfigureAwait(false);
+        }
+
+        // Buffered: a call to WeChat's host that is not the emulator's is sent on with its body.
+        var body = request.Content is null ? [] : await request.Content.ReadAsByteArrayAsync(cancellationToken).ConfigureAwait(false);
+        var emulated = new WeChatEmulatorRequest { RawQuery = uri.Query, Body = body };
+        if (weChat && !_emulator.Owns(emulated))
+        {
+            return await PassOnAsync(request, cancellationToken).ConfigureAwait(false);
         }
 
         if (WeChatEmulatorRoutes.FindServerRoute(uri.AbsolutePath, request.Method.Method) is not { } route)
@@ -44,8 +51,7 @@ internal sealed class WeChatEmulatorBackchannelHandler : DelegatingHandler
             return new HttpResponseMessage(WeChatEmulatorRoutes.FindServerRoute(uri.AbsolutePath, null) is null ? HttpStatusCode.NotFound : HttpStatusCode.MethodNotAllowed);
         }
 
-        var body = request.Content is null ? [] : await request.Content.ReadAsByteArrayAsync(cancellationToken).ConfigureAwait(false);
-        var answer = await _emulator.HandleAsync(route, new WeChatEmulatorRequest { RawQuery = uri.Query, Body = body }, cancellationToken).ConfigureAwait(false);
+        var answer = await _emulator.HandleAsync(route, emulated, cancellationToken).ConfigureAwait(false);
 
         var response = new HttpResponseMessage((HttpStatusCode)answer.StatusCode) { Content = new ByteArrayContent(Encoding.UTF8.GetBytes(answer.Body ?? "")) };
         if (answer.ContentType is not null)
@@ -60,4 +66,9 @@ internal sealed class WeChatEmulatorBackchannelHandler : DelegatingHandler
 
         return response;
     }
+
+    private async Task<HttpResponseMessage> PassOnAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+        => InnerHandler is null
+            ? new HttpResponseMessage(HttpStatusCode.NotFound)
+            : await base.SendAsync(request, cancellationToken).ConfigureAwait(false);
 }

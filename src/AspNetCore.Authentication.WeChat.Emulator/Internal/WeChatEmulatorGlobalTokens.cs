@@ -103,6 +103,15 @@ internal sealed class WeChatEmulatorGlobalTokens(TimeProvider time)
         }
     }
 
+    /// <summary>Whether the emulator issued <paramref name="token"/> (in the last day or so), valid or not.</summary>
+    public bool Issued(string token)
+    {
+        lock (_gate)
+        {
+            return _valid.ContainsKey(token);
+        }
+    }
+
     private string Issue(DateTimeOffset expires)
     {
         // WeChat's tokens are long (reserve 512 characters); these are as long as typical ones.
