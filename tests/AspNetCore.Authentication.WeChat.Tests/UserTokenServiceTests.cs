@@ -76,6 +76,7 @@ public sealed class UserTokenServiceTests : IAsyncLifetime
     [InlineData("""{"access_token":"ACCESS_1","refresh_token":"REFRESH_1","openid":"OPENID"}""")]
     [InlineData("""{"access_token":"ACCESS_1","expires_in":"7200","refresh_token":"REFRESH_1","openid":"OPENID"}""")]
     [InlineData("""{"access_token":"ACCESS_1","expires_in":0,"refresh_token":"REFRESH_1","openid":"OPENID"}""")]
+    [InlineData("""{"access_token":"ACCESS_1","expires_in":2147483647,"refresh_token":"REFRESH_1","openid":"OPENID"}""")]
     [InlineData("""{"expires_in":7200,"refresh_token":"REFRESH_1","openid":"OPENID"}""")]
     [InlineData("""{"access_token":["ACCESS_1"],"expires_in":7200,"openid":"OPENID"}""")]
     [InlineData("""[1,2,3]""")]

@@ -48,10 +48,21 @@ internal sealed class WeChatAccessTokenHandler(WeChatAccessTokenProvider provide
         }
 
         await provider.InvalidateAsync(token, cancellationToken).ConfigureAwait(false);
-        var fresh = await provider.GetAsync(cancellationToken).ConfigureAwait(false);
+        string fresh;
+        try
+        {
+            fresh = await provider.GetAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (WeChatApiException)
+        {
+            // No other token can be had now (the provider logged why): the caller gets WeChat's rejection as it came.
+            return response;
+        }
+
         if (string.Equals(fresh, token, StringComparison.Ordinal))
         {
-            // WeChat handed back the token it just rejected: repeating the call would only be rejected again.
+            // WeChat handed back the token it just rejected, or another was fetched less than RetryInterval ago:
+            // repeating the call would only be rejected again.
             _logger.AccessTokenRejectedAgain(provider.Name);
             return response;
         }
@@ -88,10 +99,45 @@ internal sealed class WeChatAccessTokenHandler(WeChatAccessTokenProvider provide
             return false;
         }
 
-        // Buffered, so that the caller still reads the answer (HttpClient buffers it anyway unless asked not to).
-        await content.LoadIntoBufferAsync(cancellationToken).ConfigureAwait(false);
-        var body = await content.ReadAsByteArrayAsync(cancellationToken).ConfigureAwait(false);
+        byte[] body;
+        if (content.Headers.ContentLength is not null)
+        {
+            // At most MaxErrorBytes, as promised: buffered, so that the caller still reads the answer.
+            await content.LoadIntoBufferAsync(cancellationToken).ConfigureAwait(false);
+            body = await content.ReadAsByteArrayAsync(cancellationToken).ConfigureAwait(false);
+        }
+        else
+        {
+            // Chunked: only its first MaxErrorBytes are looked at; the caller reads them, then the rest, as sent.
+            var stream = await content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
+            var start = new byte[MaxErrorBytes + 1];
+            var length = 0;
+            int read;
+            while (length < start.Length && (read = await stream.ReadAsync(start.AsMemory(length), cancellationToken).ConfigureAwait(false)) > 0)
+            {
+                length += read;
+            }
+
+            response.Content = WithSameHeaders(content, new StreamContent(new PrefixedStream(start.AsMemory(0, length), stream)));
+            if (length > MaxErrorBytes)
+            {
+                return false;
+            }
+
+            body = start.AsSpan(0, length).ToArray();
+        }
+
         return body.Length <= MaxErrorBytes && ReadErrorCode(body) is WeChatErrorCodes.InvalidCredential or WeChatErrorCodes.InvalidAccessToken or WeChatErrorCodes.AccessTokenExpired;
+    }
+
+    private static HttpContent WithSameHeaders(HttpContent original, HttpContent replacement)
+    {
+        foreach (var header in original.Headers.NonValidated)
+        {
+            replacement.Headers.TryAddWithoutValidation(header.Key, header.Value);
+        }
+
+        return replacement;
     }
 
     private static bool IsTextual(string mediaType)
@@ -130,5 +176,72 @@ internal sealed class WeChatAccessTokenHandler(WeChatAccessTokenProvider provide
         }
 
         return null;
+    }
+
+    /// <summary>The bytes already read from an answer, then the rest of it.</summary>
+    private sealed class PrefixedStream(ReadOnlyMemory<byte> start, Stream rest) : Stream
+    {
+        private ReadOnlyMemory<byte> _start = start;
+
+        public override bool CanRead => true;
+
+        public override bool CanSeek => false;
+
+        public override bool CanWrite => false;
+
+        public override long Length => throw new NotSupportedException();
+
+        public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
+
+        public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
+
+        public override int Read(Span<byte> buffer)
+        {
+            if (_start.IsEmpty)
+            {
+                return rest.Read(buffer);
+            }
+
+            var n = Math.Min(buffer.Length, _start.Length);
+            _start.Span[..n].CopyTo(buffer);
+            _start = _start[n..];
+            return n;
+        }
+
+        public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken)
+            => ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
+
+        public override ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
+        {
+            if (_start.IsEmpty)
+            {
+                return rest.ReadAsync(buffer, cancellationToken);
+            }
+
+            var n = Math.Min(buffer.Length, _start.Length);
+            _start.Span[..n].CopyTo(buffer.Span);
+            _start = _start[n..];
+            return new ValueTask<int>(n);
+        }
+
+        public override void Flush()
+        {
+        }
+
+        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+
+        public override void SetLength(long value) => throw new NotSupportedException();
+
+        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+
+        protected override void Dispose(bool disposing)
+        {
+            if (disposing)
+            {
+                rest.Dispose();
+            }
+
+            base.Dispose(disposing);
+        }
     }
 }

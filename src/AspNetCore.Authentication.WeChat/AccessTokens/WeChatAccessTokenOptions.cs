@@ -57,8 +57,11 @@ public class WeChatAccessTokenOptions
     /// Gets or sets how long one instance of a web farm may hold the right to refresh (a lease on the shared
     /// <see cref="IWeChatAtomicStore"/>); a lease of an instance that died runs out after this long.
     /// </summary>
-    /// <remarks>Defaults to 30 seconds.</remarks>
-    public TimeSpan LockLease { get; set; } = TimeSpan.FromSeconds(30);
+    /// <remarks>
+    /// Defaults to 60 seconds. It must outlast the longest refresh, three attempts of <see cref="BackchannelTimeout"/>
+    /// (WeChat busy) and the pauses between them, or a second instance would refresh while the first still is.
+    /// </remarks>
+    public TimeSpan LockLease { get; set; } = TimeSpan.FromSeconds(60);
 
     /// <summary>
     /// Gets or sets the prefix of the keys the token and its lease are kept under in a shared cache; the mode and the
@@ -98,6 +101,12 @@ public class WeChatAccessTokenOptions
         ValidatePositive(BackchannelTimeout, nameof(BackchannelTimeout));
         ValidatePositive(RetryInterval, nameof(RetryInterval));
         ValidatePositive(LockLease, nameof(LockLease));
+        if (LockLease < 3 * BackchannelTimeout + TimeSpan.FromSeconds(2))
+        {
+            throw new ArgumentException(string.Create(System.Globalization.CultureInfo.InvariantCulture,
+                $"The 'LockLease' option of the WeChat access token must be at least 3 × BackchannelTimeout + 2 seconds ({(3 * BackchannelTimeout + TimeSpan.FromSeconds(2)).TotalSeconds:0.###} s), the longest a refresh can take, or a second instance of a farm refreshes while the first still is."),
+                nameof(LockLease));
+        }
         if (RefreshMargin < TimeSpan.Zero || RefreshMargin >= TimeSpan.FromHours(2))
         {
             throw new ArgumentException("The 'RefreshMargin' option of the WeChat access token must be between 0 and 2 hours (a token lives 7,200 seconds).", nameof(RefreshMargin));

@@ -43,6 +43,8 @@ internal sealed class WeChatAccessTokenProvider : IWeChatAccessTokenProvider, IW
     private volatile string? _rejected;
     private volatile Failure? _failure;
     private Task<WeChatAccessToken?>? _refreshing;
+    private DateTimeOffset _nextRejectionRefresh = DateTimeOffset.MinValue;
+    private long _generation;
     private readonly List<DateTimeOffset> _forcedAt = [];
 
     public WeChatAccessTokenProvider(
@@ -110,14 +112,34 @@ internal sealed class WeChatAccessTokenProvider : IWeChatAccessTokenProvider, IW
         // rejection of an older token than the one now held clears nothing. The shared cache is not touched: the next
         // refresh treats a shared token equal to the rejected one as absent, so no instance can delete a newer one.
         var current = Volatile.Read(ref _current);
-        if (current is not null && string.Equals(current.Value, rejectedToken, StringComparison.Ordinal)
-            && Interlocked.CompareExchange(ref _current, null, current) == current)
+        if (current is null || !string.Equals(current.Value, rejectedToken, StringComparison.Ordinal))
         {
-            _rejected = rejectedToken;
-            _metrics.Invalidated(Name);
-            _logger.AccessTokenInvalidated(Name);
+            return ValueTask.CompletedTask;
         }
 
+        lock (_gate)
+        {
+            // An API that rejects every token (another system on this AppID in classic mode, or a 40001 that is not about
+            // the token) must not cost a token call per failing call: at most one new token per RetryInterval. Until
+            // then the rejected token stays, and the rejection is passed on.
+            var now = _time.GetUtcNow();
+            if (now < _nextRejectionRefresh)
+            {
+                return ValueTask.CompletedTask;
+            }
+
+            // Marked before it is dropped, so that no refresh adopts it from the shared cache in between.
+            _rejected = rejectedToken;
+            if (Interlocked.CompareExchange(ref _current, null, current) != current)
+            {
+                return ValueTask.CompletedTask;
+            }
+
+            _nextRejectionRefresh = now + _options.RetryInterval;
+        }
+
+        _metrics.Invalidated(Name);
+        _logger.AccessTokenInvalidated(Name);
         return ValueTask.CompletedTask;
     }
 
@@ -146,8 +168,9 @@ internal sealed class WeChatAccessTokenProvider : IWeChatAccessTokenProvider, IW
             _forcedAt.Add(now);
         }
 
+        var generation = Interlocked.Increment(ref _generation);
         var token = await FetchAsync(force: true, cancellationToken).ConfigureAwait(false);
-        Volatile.Write(ref _current, token);
+        Install(token, generation);
         _failure = null;
         _rejected = null;
         await WriteSharedAsync(token).ConfigureAwait(false);
@@ -243,17 +266,22 @@ internal sealed class WeChatAccessTokenProvider : IWeChatAccessTokenProvider, IW
     {
         try
         {
-            var token = await RefreshCoreAsync().ConfigureAwait(false);
-            Volatile.Write(ref _current, token);
+            var generation = Interlocked.Increment(ref _generation);
+            var token = await RefreshCoreAsync(generation).ConfigureAwait(false);
             _failure = null;
-            return token;
+            // A token asked for later (an operator's force refresh, while this one was under way) is not replaced.
+            return Install(token, generation) ? token : Volatile.Read(ref _current) ?? token;
         }
-        catch (WeChatApiException ex)
+        catch (Exception ex) when (ex is WeChatApiException or not OperationCanceledException)
         {
+            // Anything else is a bug of a handler the app put in the backchannel: the callers still get a failure with a
+            // kind, and the interval still holds.
+            var failure = ex as WeChatApiException
+                ?? _endpoint.Failure(WeChatFailureKind.WeChatUnavailable, $"could not be called ({ex.GetType().Name})", ex);
             var retryAt = _time.GetUtcNow() + _options.RetryInterval;
-            _failure = new Failure(ex, retryAt);
-            _metrics.Failed(Name, ex);
-            _logger.AccessTokenFetchFailed(Name, ex.Message, _options.RetryInterval.TotalSeconds);
+            _failure = new Failure(failure, retryAt);
+            _metrics.Failed(Name, failure);
+            _logger.AccessTokenFetchFailed(Name, failure.Message, _options.RetryInterval.TotalSeconds);
             return null;
         }
         finally
@@ -265,7 +293,7 @@ internal sealed class WeChatAccessTokenProvider : IWeChatAccessTokenProvider, IW
         }
     }
 
-    private async Task<WeChatAccessToken> RefreshCoreAsync()
+    private async Task<WeChatAccessToken> RefreshCoreAsync(long generation)
     {
         // Another instance may have refreshed already.
         if (await ReadSharedAsync().ConfigureAwait(false) is { } shared && IsFresh(shared))
@@ -291,7 +319,11 @@ internal sealed class WeChatAccessTokenProvider : IWeChatAccessTokenProvider, IW
             }
 
             var token = await FetchAsync(force: false, CancellationToken.None).ConfigureAwait(false);
-            await WriteSharedAsync(token).ConfigureAwait(false);
+            if (Volatile.Read(ref _current) is not { } newer || newer.Generation <= generation)
+            {
+                await WriteSharedAsync(token).ConfigureAwait(false);
+            }
+
             return token;
         }
         finally
@@ -299,6 +331,28 @@ internal sealed class WeChatAccessTokenProvider : IWeChatAccessTokenProvider, IW
             if (lease == Lease.Taken)
             {
                 await ReleaseLeaseAsync(owner).ConfigureAwait(false);
+            }
+        }
+    }
+
+    /// <summary>
+    /// Makes <paramref name="token"/> the current one unless a token asked for later (a higher
+    /// <paramref name="generation"/>: times can be equal, the order of the requests cannot) already is.
+    /// </summary>
+    private bool Install(WeChatAccessToken token, long generation)
+    {
+        token.Generation = generation;
+        while (true)
+        {
+            var current = Volatile.Read(ref _current);
+            if (current is not null && current.Generation > generation)
+            {
+                return false;
+            }
+
+            if (Interlocked.CompareExchange(ref _current, token, current) == current)
+            {
+                return true;
             }
         }
     }
@@ -487,6 +541,9 @@ internal sealed class WeChatAccessToken(string value, DateTimeOffset fetchedAt, 
 
     public DateTimeOffset FetchedAt { get; } = fetchedAt;
 
+    /// <summary>Gets or sets (once, before the token is handed out) the order in which this process asked for it.</summary>
+    public long Generation { get; set; }
+
     public DateTimeOffset ExpiresAt { get; } = expiresAt;
 
     /// <summary>Gets until when the token is handed out.</summary>
@@ -496,7 +553,10 @@ internal sealed class WeChatAccessToken(string value, DateTimeOffset fetchedAt, 
     /// Gets from when a refresh runs ahead: the margin before expiry, or half the token's life when that is shorter
     /// (a stable token can come with as little as 300 s left).
     /// </summary>
-    public DateTimeOffset RefreshAt { get; } = expiresAt - TimeSpan.FromTicks(Math.Min(refreshMargin.Ticks, (expiresAt - fetchedAt).Ticks / 2));
+    /// <remarks>Never later than <see cref="UsableUntil"/>, whatever the margin.</remarks>
+    public DateTimeOffset RefreshAt { get; } = Min(expiresAt - TimeSpan.FromTicks(Math.Min(refreshMargin.Ticks, (expiresAt - fetchedAt).Ticks / 2)), expiresAt - Skew);
+
+    private static DateTimeOffset Min(DateTimeOffset a, DateTimeOffset b) => a < b ? a : b;
 
     public static WeChatAccessToken Create(string value, DateTimeOffset fetchedAt, TimeSpan expiresIn, TimeSpan refreshMargin)
         => new(value, fetchedAt, fetchedAt + expiresIn, refreshMargin);

@@ -153,6 +153,11 @@ internal sealed class WeChatApiClient(HttpClient httpClient, TimeSpan timeout, I
         {
             throw endpoint.Failure(WeChatFailureKind.WeChatUnavailable, $"could not be reached ({ex.HttpRequestError})", ex);
         }
+        catch (IOException ex)
+        {
+            // The connection broke while the answer was read (HttpIOException: it ended before its Content-Length).
+            throw endpoint.Failure(WeChatFailureKind.WeChatUnavailable, ex is HttpIOException http ? $"broke off its answer ({http.HttpRequestError})" : "broke off its answer", ex);
+        }
     }
 
     private static string BuildUrl(string endpoint, (string Name, string Value)[] query)

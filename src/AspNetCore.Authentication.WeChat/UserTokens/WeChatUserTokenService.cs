@@ -37,9 +37,9 @@ internal sealed class WeChatUserTokenService(IOptionsMonitor<WeChatAuthenticatio
             cancellationToken: cancellationToken).ConfigureAwait(false);
 
         var root = answer.RootElement;
-        var expiresIn = root.TryGetProperty("expires_in", out var seconds) && seconds.ValueKind == JsonValueKind.Number && seconds.TryGetInt32(out var value) && value > 0
+        var expiresIn = root.TryGetProperty("expires_in", out var seconds) && seconds.ValueKind == JsonValueKind.Number && seconds.TryGetInt32(out var value) && value is > 0 and <= 86_400
             ? value
-            : throw endpoint.Failure(WeChatFailureKind.InvalidResponse, "answered without a positive expires_in");
+            : throw endpoint.Failure(WeChatFailureKind.InvalidResponse, "answered without an expires_in of 1 to 86,400 seconds (WeChat's is 7,200)");
         var identity = WeChatTokenIdentity.Read(root, endpoint);
         _logger.UserTokenRefreshed(authenticationScheme);
         return new WeChatUserToken

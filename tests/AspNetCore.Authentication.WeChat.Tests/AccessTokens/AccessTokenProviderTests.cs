@@ -252,6 +252,15 @@ public sealed class AccessTokenProviderTests
     }
 
     [Fact]
+    public async Task A_lease_shorter_than_the_longest_refresh_stops_the_app_at_start()
+    {
+        await using var host = TokenTestHost.Create(o => o.LockLease = TimeSpan.FromSeconds(30));
+        var failure = Assert.Throws<OptionsValidationException>(() => host.Services.GetRequiredService<IOptionsMonitor<WeChatAccessTokenOptions>>().Get(TokenTestHost.Name));
+        Assert.Contains("'LockLease'", failure.Message);
+        Assert.Contains("(32 s)", failure.Message);
+    }
+
+    [Fact]
     public async Task No_log_line_carries_a_token_or_the_AppSecret()
     {
         await using var host = TokenTestHost.Create();
@@ -260,6 +269,7 @@ public sealed class AccessTokenProviderTests
         var second = await host.Provider.GetAsync();
         host.WeChat.ErrorCode = 40164;
         host.WeChat.ErrorMessage = "invalid ip 198.51.100.23 ipv6 ::ffff:198.51.100.23, not in whitelist";
+        host.Time.Advance(TimeSpan.FromSeconds(10)); // a second rejection refetches only after RetryInterval
         await host.Provider.InvalidateAsync(second);
         await Assert.ThrowsAsync<WeChatApiException>(async () => await host.Provider.GetAsync());
 
