@@ -76,7 +76,7 @@ public static class WeChatAccessTokenExtensions
     /// <param name="name">The name the provider was added with (<see cref="AddWeChatAccessToken(IServiceCollection, string, Action{WeChatAccessTokenOptions})"/>).</param>
     /// <returns>The builder, for chaining.</returns>
     /// <remarks>
-    /// The token goes only to WeChat's API hosts (<c>api.weixin.qq.com</c> and its regional twins) and to the host of the
+    /// The token goes only to WeChat's API host (<c>https://api.weixin.qq.com</c>) and to the host of the
     /// provider's own token endpoint (an emulator, in development); a call to any other host fails with an
     /// <see cref="InvalidOperationException"/> before anything is sent. The factory's request logging is removed from the
     /// client, as from the package's own: it would log four lines per call, with URLs that carry the token.

@@ -112,6 +112,9 @@ public sealed class FollowerTests
     [InlineData("""{"subscribe":2,"openid":"oEmu_XiaoMing_6bmasdsad6_2sgVt7hM"}""")]
     [InlineData("""not json""")]
     [InlineData("""[1]""")]
+    [InlineData("""{"subscribe":1,"openid":"\ud800"}""")]
+    [InlineData("""{"subscribe":1,"openid":"oEmu_XiaoMing_6bmasdsad6_2sgVt7hM","unionid":"\udc00x"}""")]
+    [InlineData("""{"subscribe":1,"openid":"oSomeoneElse","openid":"oEmu_XiaoMing_6bmasdsad6_2sgVt7hM","unionid":"u1"}""")]
     public async Task A_follower_answer_that_is_not_about_this_user_or_not_WeChats_shape_is_not_believed(string answer)
     {
         // A fake WeChat on a port, with the sample pointed at it by environment-style settings, as an outside test would.

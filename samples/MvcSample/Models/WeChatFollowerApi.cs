@@ -33,8 +33,8 @@ public sealed partial class WeChatFollowerApi(HttpClient client, IConfiguration 
                 return Failed(openId, WeChatFailureKind.WeChatUnavailable, null, $"HTTP {(int)response.StatusCode}");
             }
 
-            var body = await response.Content.ReadAsByteArrayAsync(cancellationToken);
-            return body.Length > MaxAnswerBytes
+            var body = await ReadCappedAsync(response.Content, cancellationToken);
+            return body is null
                 ? Failed(openId, WeChatFailureKind.InvalidResponse, null, "an answer over 64 KiB")
                 : Read(openId, body);
         }
@@ -43,10 +43,25 @@ public sealed partial class WeChatFollowerApi(HttpClient client, IConfiguration 
             // No access token: the IP whitelist, the AppSecret, a used-up quota. The provider logged why.
             return new FollowerStatus(openId, null, null, new FollowerFailure(ex.Kind, ex.ErrorCode));
         }
-        catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException && !cancellationToken.IsCancellationRequested)
+        catch (Exception ex) when (ex is HttpRequestException or IOException or TaskCanceledException && !cancellationToken.IsCancellationRequested)
         {
             return Failed(openId, ex is TaskCanceledException ? WeChatFailureKind.WeChatTimeout : WeChatFailureKind.WeChatUnavailable, null, ex.GetType().Name);
         }
+    }
+
+    /// <summary>The answer, or null when it is larger than <see cref="MaxAnswerBytes"/> (read no further than that).</summary>
+    private static async Task<byte[]?> ReadCappedAsync(HttpContent content, CancellationToken cancellationToken)
+    {
+        await using var stream = await content.ReadAsStreamAsync(cancellationToken);
+        var buffer = new byte[MaxAnswerBytes + 1];
+        var length = 0;
+        int read;
+        while (length < buffer.Length && (read = await stream.ReadAsync(buffer.AsMemory(length), cancellationToken)) > 0)
+        {
+            length += read;
+        }
+
+        return length > MaxAnswerBytes ? null : buffer[..length];
     }
 
     private FollowerStatus Read(string openId, byte[] body)
@@ -54,7 +69,8 @@ public sealed partial class WeChatFollowerApi(HttpClient client, IConfiguration 
         try
         {
             // WeChat labels its JSON text/plain or "encoding=utf-8": the bytes are read as UTF-8 JSON whatever it says.
-            using var json = JsonDocument.Parse(body);
+            // One openid per answer: with duplicate keys, which one counts would be the parser's choice.
+            using var json = JsonDocument.Parse(body, new JsonDocumentOptions { AllowDuplicateProperties = false });
             var root = json.RootElement;
             if (root.ValueKind != JsonValueKind.Object)
             {
@@ -79,9 +95,10 @@ public sealed partial class WeChatFollowerApi(HttpClient client, IConfiguration 
                 : null;
             return new FollowerStatus(openId, subscribed, unionId);
         }
-        catch (JsonException)
+        catch (Exception ex) when (ex is JsonException or InvalidOperationException)
         {
-            return Failed(openId, WeChatFailureKind.InvalidResponse, null, "not JSON");
+            // InvalidOperationException: a string that is not valid Unicode (a lone surrogate escape).
+            return Failed(openId, WeChatFailureKind.InvalidResponse, null, "not JSON of valid Unicode without duplicate keys");
         }
     }
 
