@@ -11,7 +11,8 @@ namespace MvcSample.Tests;
 /// </summary>
 public sealed class UserTokenRefreshTests
 {
-    private readonly FakeTimeProvider _time = new(new DateTimeOffset(2026, 12, 2, 9, 0, 0, TimeSpan.FromHours(8)));
+    // From the real now: Data Protection's key ring (for the cookie) is made on the real clock, and must not be newer than the fake one.
+    private readonly FakeTimeProvider _time = new(DateTimeOffset.UtcNow);
 
     [Fact]
     public async Task Saved_tokens_are_renewed_before_they_expire_and_a_dead_refresh_token_signs_the_user_out()
