@@ -115,7 +115,9 @@ public class SingleUseTests(ITestOutputHelper output)
         var cookies = browser.Cookies.GetCookieHeader(new Uri("http://localhost/signin-wechat"));
 
         var first = SendWithCookiesAsync(host, callbackUrl, cookies);
-        await Task.Delay(100);
+        // The first has claimed the state once it is exchanging the code (not after a fixed head start, which a busy
+        // machine can outrun).
+        await UntilAsync(() => fake.TokenRequests >= 1);
         var second = SendWithCookiesAsync(host, callbackUrl, cookies);
 
         await Assert.ThrowsAsync<AuthenticationFailureException>(() => first);
@@ -136,7 +138,7 @@ public class SingleUseTests(ITestOutputHelper output)
 
         using var abandon = new CancellationTokenSource();
         var first = SendWithCookiesAsync(host, callbackUrl, cookies, abandon.Token);
-        await Task.Delay(100);
+        await UntilAsync(() => fake.TokenRequests >= 1);
         await abandon.CancelAsync();
         var second = await SendWithCookiesAsync(host, callbackUrl, cookies);
 
@@ -329,5 +331,15 @@ public class SingleUseTests(ITestOutputHelper output)
 
         public Task<bool> TryRemoveAsync(string key, ReadOnlyMemory<byte> expected, CancellationToken cancellationToken = default)
             => _inner.TryRemoveAsync(key, expected, cancellationToken);
+    }
+
+    private static async Task UntilAsync(Func<bool> condition)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(10);
+        while (!condition())
+        {
+            Assert.True(DateTime.UtcNow < deadline, "Timed out waiting for the condition.");
+            await Task.Delay(5);
+        }
     }
 }
