@@ -33,7 +33,7 @@ public class LoadDriverSmokeTests(ITestOutputHelper output)
         Assert.True(report.MeasuredSignIns > 0 && !double.IsNaN(report.P99Milliseconds) && report.AppCpuTime > TimeSpan.Zero);
 
         // The app reaches WeChat over pooled connections, in two pools (the sign-in's backchannel, the follower API's
-        // client): about one per concurrent sign-in in each, never one per sign-in (thousands here).
+        // client): about one per concurrent sign-in in each, plus the token fetch, never one per sign-in (thousands here).
         Assert.InRange(report.TotalConnections, 2, report.MaxPooledConnections);
         Assert.Equal(1, report.TokenFetches);
         Assert.InRange(report.FollowerLookups, report.TotalSignIns, report.TotalSignIns + options.Users);
