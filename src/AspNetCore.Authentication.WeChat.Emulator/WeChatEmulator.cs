@@ -62,6 +62,20 @@ public sealed class WeChatEmulator
     /// <summary>Gets whether some WeChat scheme of this app signs in against the emulator.</summary>
     internal bool IsInUse => _inUse;
 
+    /// <summary>The URL of a server route on the emulator's placeholder origin, which its backchannel answers in process.</summary>
+    internal string PlaceholderUrl(WeChatEmulatorRoute route)
+        => WeChatEmulatorDefaults.PlaceholderOrigin + Options.PathPrefix.TrimEnd('/') + route.Path;
+
+    /// <summary>
+    /// A backchannel that the emulator answers (and, <paramref name="withNetwork"/>, that sends other calls over the
+    /// network), with a flow's timeout.
+    /// </summary>
+    internal HttpClient CreateBackchannel(TimeSpan timeout, bool withNetwork)
+        => new(withNetwork ? WeChatEmulatorBackchannelHandler.WithNetwork(this) : new WeChatEmulatorBackchannelHandler(this))
+        {
+            Timeout = timeout > TimeSpan.Zero ? timeout : Timeout.InfiniteTimeSpan,
+        };
+
     /// <summary>
     /// Whether a call addressed to WeChat's real API host is one of the emulator's own: made with its AppID (in the query
     /// or, for <c>stable_token</c>, the JSON body) or with a token it issued. Any other call (an app's real token, a real

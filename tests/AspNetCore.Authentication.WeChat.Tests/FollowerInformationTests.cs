@@ -184,7 +184,7 @@ public sealed class FollowerInformationTests
                     t.AppId = FakeWeChat.AppId;
                     t.AppSecret = FakeWeChat.AppSecret;
                 });
-                services.AddHttpClient(WeChatAuthenticationDefaults.HttpClientName + ".Api:" + TokenName).ConfigurePrimaryHttpMessageHandler(() => fake.WeChat);
+                services.AddHttpClient(AspNetCore.Authentication.WeChat.Internal.WeChatBackchannel.ApiClientName(TokenName)).ConfigurePrimaryHttpMessageHandler(() => fake.WeChat);
             },
             fake: fake.WeChat);
 

@@ -25,10 +25,7 @@ internal sealed partial class WeChatEmulatorAccessTokenPostConfigureOptions(
         emulator.MarkInUse();
         options.AppId = emulator.Options.AppId;
         options.AppSecret = emulator.AppSecret;
-        options.Backchannel ??= new HttpClient(WeChatEmulatorBackchannelHandler.WithNetwork(emulator))
-        {
-            Timeout = options.BackchannelTimeout > TimeSpan.Zero ? options.BackchannelTimeout : Timeout.InfiniteTimeSpan,
-        };
+        options.Backchannel ??= emulator.CreateBackchannel(options.BackchannelTimeout, withNetwork: true);
 
         LogActive(logger, name ?? "");
     }

@@ -21,20 +21,16 @@ internal sealed partial class WeChatEmulatorPostConfigureOptions(
 
         WeChatEmulatorGuard.EnsureAllowed(environment, emulator.Options);
         emulator.MarkInUse();
-        var prefix = emulator.Options.PathPrefix.TrimEnd('/');
         options.AppId = emulator.Options.AppId;
         options.AppSecret = emulator.AppSecret;
-        options.AuthorizationEndpoint = WeChatEmulatorDefaults.PlaceholderOrigin + prefix + WeChatEmulatorRoutes.AuthorizePage.Path;
-        options.TokenEndpoint = WeChatEmulatorDefaults.PlaceholderOrigin + prefix + WeChatEmulatorRoutes.SnsAccessToken.Path;
-        options.UserInformationEndpoint = WeChatEmulatorDefaults.PlaceholderOrigin + prefix + WeChatEmulatorRoutes.SnsUserInfo.Path;
-        options.RefreshTokenEndpoint = WeChatEmulatorDefaults.PlaceholderOrigin + prefix + WeChatEmulatorRoutes.SnsRefreshToken.Path;
-        options.TokenValidationEndpoint = WeChatEmulatorDefaults.PlaceholderOrigin + prefix + WeChatEmulatorRoutes.SnsAuth.Path;
+        options.AuthorizationEndpoint = emulator.PlaceholderUrl(WeChatEmulatorRoutes.AuthorizePage);
+        options.TokenEndpoint = emulator.PlaceholderUrl(WeChatEmulatorRoutes.SnsAccessToken);
+        options.UserInformationEndpoint = emulator.PlaceholderUrl(WeChatEmulatorRoutes.SnsUserInfo);
+        options.RefreshTokenEndpoint = emulator.PlaceholderUrl(WeChatEmulatorRoutes.SnsRefreshToken);
+        options.TokenValidationEndpoint = emulator.PlaceholderUrl(WeChatEmulatorRoutes.SnsAuth);
         // FollowerInformationEndpoint stays WeChat's: the global token is only sent there (or to its token endpoints'
-        // host), and the emulator answers api.weixin.qq.com on the package's API clients while it is in use.
-        options.Backchannel = new HttpClient(new WeChatEmulatorBackchannelHandler(emulator))
-        {
-            Timeout = options.BackchannelTimeout > TimeSpan.Zero ? options.BackchannelTimeout : Timeout.InfiniteTimeSpan,
-        };
+        // host), and the emulator answers api.weixin.qq.com on the app's clients while it is in use.
+        options.Backchannel = emulator.CreateBackchannel(options.BackchannelTimeout, withNetwork: false);
 
         // The browser must reach the emulator on the app's own origin, which is only known per request.
         var redirect = options.Events.OnRedirectToAuthorizationEndpoint;

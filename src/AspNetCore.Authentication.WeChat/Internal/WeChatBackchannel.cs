@@ -40,35 +40,25 @@ internal static class WeChatBackchannel
             });
     }
 
-    /// <summary>A client from the factory, with the package's User-Agent and the given timeout.</summary>
+    /// <summary>The sign-in's client from the factory, with the package's User-Agent and the given timeout.</summary>
     public static HttpClient Create(IHttpClientFactory factory, TimeSpan timeout)
-    {
-        var client = factory.CreateClient(WeChatAuthenticationDefaults.HttpClientName);
-        if (timeout > TimeSpan.Zero)
-        {
-            // Otherwise Validate reports the setting; HttpClient would only throw ArgumentOutOfRangeException.
-            client.Timeout = timeout;
-        }
-
-        client.DefaultRequestHeaders.UserAgent.Add(UserAgent);
-        return client;
-    }
+        => Configure(factory.CreateClient(WeChatAuthenticationDefaults.HttpClientName), timeout);
 
     /// <summary>
     /// The name of the factory client that calls WeChat's server APIs with the global token of <paramref name="accessTokenName"/>
     /// (registered by <c>AddWeChatAccessToken</c>, with the passive-refresh handler).
     /// </summary>
-    public static string ApiClientName(string accessTokenName) => ApiClientNamePrefix + accessTokenName;
-
-    /// <summary>The prefix of <see cref="ApiClientName"/> (which the emulator looks for, to answer these clients too).</summary>
-    public static readonly string ApiClientNamePrefix = WeChatAuthenticationDefaults.HttpClientName + ".Api:";
+    public static string ApiClientName(string accessTokenName) => WeChatAuthenticationDefaults.HttpClientName + ".Api:" + accessTokenName;
 
     /// <summary>The client for WeChat's server APIs with the global token of <paramref name="accessTokenName"/>.</summary>
     public static HttpClient CreateApiClient(IHttpClientFactory factory, string accessTokenName, TimeSpan timeout)
+        => Configure(factory.CreateClient(ApiClientName(accessTokenName)), timeout);
+
+    private static HttpClient Configure(HttpClient client, TimeSpan timeout)
     {
-        var client = factory.CreateClient(ApiClientName(accessTokenName));
         if (timeout > TimeSpan.Zero)
         {
+            // Otherwise Validate reports the setting; HttpClient would only throw ArgumentOutOfRangeException.
             client.Timeout = timeout;
         }
 
