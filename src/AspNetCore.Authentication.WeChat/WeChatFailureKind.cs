@@ -71,4 +71,16 @@ public enum WeChatFailureKind
     /// changed their password (42007).
     /// </summary>
     ReauthorizationRequired,
+
+    /// <summary>WeChat blocked the user's mini-program sign-in as high-risk (40226, 高风险等级用户).</summary>
+    UserBlocked,
+
+    /// <summary>
+    /// The mini-program's open data (or phone number) could not be verified: it does not decrypt with the user's
+    /// session_key, is not strictly padded JSON, carries another app's watermark or is too old, or its signature differs.
+    /// </summary>
+    InvalidOpenData,
+
+    /// <summary>The app's own code refused the sign-in or the refresh (an event called <c>Reject</c>).</summary>
+    Rejected,
 }

@@ -152,6 +152,7 @@ public static class WeChatErrorCodes
         InvalidAppId or InvalidAppSecret or InvalidGrantType or AppIdMissing or AppSecretMissing or CodeMissing
             or RequirePost or DataFormatError or ApiUnauthorized => WeChatFailureKind.ConfigurationError,
         IpAddressNotInWhitelist or (>= 89501 and <= 89507) => WeChatFailureKind.IpAddressNotAllowed,
+        UserBlocked => WeChatFailureKind.UserBlocked,
         InvalidCredential or InvalidAccessToken or AccessTokenExpired => WeChatFailureKind.AccessTokenRejected,
         InvalidRefreshToken or RefreshTokenExpired or PasswordChanged => WeChatFailureKind.ReauthorizationRequired,
         _ => WeChatFailureKind.WeChatError,
