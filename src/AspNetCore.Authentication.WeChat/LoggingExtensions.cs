@@ -83,4 +83,25 @@ internal static partial class LoggingExtensions
 
     [LoggerMessage(1201, LogLevel.Debug, "A user's WeChat tokens of scheme '{Scheme}' were renewed with their refresh token.", EventName = "WeChatUserTokenRefreshed")]
     public static partial void UserTokenRefreshed(this ILogger logger, string scheme);
+
+    [LoggerMessage(1301, LogLevel.Information, "A mini-program sign-in of '{Name}' failed ({Kind}, errcode {ErrorCode}): {Reason}", EventName = "WeChatMiniProgramSignInFailed")]
+    public static partial void MiniProgramSignInFailed(this ILogger logger, string name, WeChatFailureKind kind, int? errorCode, string reason);
+
+    [LoggerMessage(1302, LogLevel.Warning, "The mini-program's recently exchanged codes could not be kept in or read from the app's IWeChatAtomicStore or IDistributedCache ({ExceptionType}); a retried code may answer 400 instead of repeating its sign-in.", EventName = "WeChatMiniProgramCodeStoreUnavailable")]
+    public static partial void MiniProgramCodeStoreUnavailable(this ILogger logger, string exceptionType);
+
+    [LoggerMessage(1303, LogLevel.Error, "A mini-program user's session_key could not be stored in or read from the app's IDistributedCache ({ExceptionType}), so the request failed with 503. Check the cache (e.g. Redis).", EventName = "WeChatMiniProgramSessionKeyStoreUnavailable")]
+    public static partial void MiniProgramSessionKeyStoreUnavailable(this ILogger logger, string exceptionType);
+
+    [LoggerMessage(1304, LogLevel.Information, "A mini-program sent a code of '{Name}' again within the repeated-code window; it got the first exchange's outcome, and WeChat was not called again.", EventName = "WeChatMiniProgramRepeatedCode")]
+    public static partial void MiniProgramRepeatedCode(this ILogger logger, string name);
+
+    [LoggerMessage(1305, LogLevel.Information, "A mini-program refresh of '{Name}' was refused with 401: {Reason}", EventName = "WeChatMiniProgramRefreshRefused")]
+    public static partial void MiniProgramRefreshRefused(this ILogger logger, string name, string reason);
+
+    [LoggerMessage(1306, LogLevel.Information, "Mini-program open data of '{Name}' was refused ({Kind}): {Reason}", EventName = "WeChatMiniProgramOpenDataRefused")]
+    public static partial void MiniProgramOpenDataRefused(this ILogger logger, string name, WeChatFailureKind kind, string reason);
+
+    [LoggerMessage(1307, LogLevel.Information, "A mini-program request to '{Name}' was refused with {StatusCode} before WeChat was called: {Reason}", EventName = "WeChatMiniProgramBadRequest")]
+    public static partial void MiniProgramBadRequest(this ILogger logger, string name, int statusCode, string reason);
 }

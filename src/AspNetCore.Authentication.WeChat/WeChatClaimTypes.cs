@@ -47,4 +47,10 @@ public static class WeChatClaimTypes
     /// WeChat answered.
     /// </summary>
     public const string Subscribe = "urn:wechat:subscribe";
+
+    /// <summary>
+    /// The AppID of the WeChat app the user signed in with (a mini-program's sign-in adds it): openids are per app, so
+    /// an openid means something only next to its AppID.
+    /// </summary>
+    public const string AppId = "urn:wechat:appid";
 }

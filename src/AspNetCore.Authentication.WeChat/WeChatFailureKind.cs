@@ -83,4 +83,10 @@ public enum WeChatFailureKind
 
     /// <summary>The app's own code refused the sign-in or the refresh (an event called <c>Reject</c>).</summary>
     Rejected,
+
+    /// <summary>
+    /// The server keeps no session_key for the mini-program user (they never signed in here, or it expired): the
+    /// mini-program must sign in again (<c>wx.login</c>) before it asks for open data.
+    /// </summary>
+    SessionKeyMissing,
 }

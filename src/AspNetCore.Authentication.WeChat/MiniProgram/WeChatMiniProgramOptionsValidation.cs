@@ -1,0 +1,27 @@
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.Extensions.Options;
+
+namespace AspNetCore.Authentication.WeChat.MiniProgram;
+
+/// <summary>
+/// Runs <see cref="WeChatMiniProgramOptions.Validate"/> for every named mini-program, and checks that its sign-in scheme
+/// is registered, so that a misconfiguration stops the app at start-up, naming the setting.
+/// </summary>
+internal sealed class WeChatMiniProgramOptionsValidation(IOptions<AuthenticationOptions> authentication) : IValidateOptions<WeChatMiniProgramOptions>
+{
+    public ValidateOptionsResult Validate(string? name, WeChatMiniProgramOptions options)
+    {
+        try
+        {
+            options.Validate();
+        }
+        catch (ArgumentException ex)
+        {
+            return ValidateOptionsResult.Fail($"WeChat mini-program '{name}': {ex.Message}");
+        }
+
+        return authentication.Value.SchemeMap.ContainsKey(options.SignInScheme)
+            ? ValidateOptionsResult.Success
+            : ValidateOptionsResult.Fail($"WeChat mini-program '{name}': the 'SignInScheme' option is '{options.SignInScheme}', which is not a registered authentication scheme. Register it (AddBearerToken, AddCookie, …) or keep the default, {WeChatMiniProgramDefaults.BearerScheme}.");
+    }
+}
