@@ -42,6 +42,13 @@ public sealed class FakeMiniProgramWeChat : HttpMessageHandler
 
     public TimeSpan SessionDelay { get; set; }
 
+    private int _globalTokens;
+
+    /// <summary>The first global token is <see cref="GlobalToken"/>, later ones (after a rejection) get a suffix.</summary>
+    private string NextGlobalToken() => Interlocked.Increment(ref _globalTokens) == 1 ? GlobalToken : GlobalToken + "_" + _globalTokens;
+
+    private static bool IsGlobalToken(string? token) => token is not null && token.StartsWith(GlobalToken, StringComparison.Ordinal);
+
     public int SessionRequests => Requests.Count(r => r.AbsolutePath == "/sns/jscode2session");
 
     public int PhoneRequests => Requests.Count(r => r.AbsolutePath == "/wxa/business/getuserphonenumber");
@@ -85,7 +92,7 @@ public sealed class FakeMiniProgramWeChat : HttpMessageHandler
             ("GET", "/sns/jscode2session") => await SessionAsync(query, cancellationToken),
             // WeChat's answer to a POST: https://blog.csdn.net/LYT_XLS/article/details/116333475
             ("POST", "/sns/jscode2session") => FakeWeChat.Error(41002, "appid missing"),
-            ("POST", "/cgi-bin/stable_token") => FakeWeChat.Json($$"""{"access_token":"{{GlobalToken}}","expires_in":7200}"""),
+            ("POST", "/cgi-bin/stable_token") => FakeWeChat.Json($$"""{"access_token":"{{NextGlobalToken()}}","expires_in":7200}"""),
             ("POST", "/wxa/business/getuserphonenumber") => await PhoneAsync(request, query, cancellationToken),
             ("GET", "/wxa/checksession") => CheckSession(query),
             _ => null,
@@ -151,7 +158,7 @@ public sealed class FakeMiniProgramWeChat : HttpMessageHandler
             return replaced;
         }
 
-        if (query["access_token"] != GlobalToken)
+        if (!IsGlobalToken(query["access_token"]))
         {
             return FakeWeChat.Error(40001, "invalid credential, access_token is invalid or not latest");
         }
@@ -190,7 +197,7 @@ public sealed class FakeMiniProgramWeChat : HttpMessageHandler
 
     private HttpResponseMessage CheckSession(System.Collections.Specialized.NameValueCollection query)
     {
-        if (query["access_token"] != GlobalToken)
+        if (!IsGlobalToken(query["access_token"]))
         {
             return FakeWeChat.Error(40001, "invalid credential");
         }
