@@ -117,6 +117,16 @@ if (emulatorAllowed)
     builder.Services.AddWeChatEmulator(); // binds WeChatEmulator:* (Users, AppName, …)
 }
 
+// Mini-program sign-in (POST /signin-wechat-miniprogram with wx.login's code), bound from Authentication:WeChatMiniProgram
+// (AppId, AppSecret, SessionEndpoint, PhoneNumberEndpoint, StableTokenEndpoint, …), answering bearer tokens as
+// MapIdentityApi does. On when a mini-program AppId is configured, or against the emulator's mini-program.
+var miniProgram = emulatorAllowed || !string.IsNullOrEmpty(builder.Configuration["Authentication:WeChatMiniProgram:AppId"]);
+if (miniProgram)
+{
+    builder.Services.AddAuthentication()
+        .AddWeChatMiniProgram(options => builder.Configuration.GetSection("Authentication:WeChatMiniProgram").Bind(options));
+}
+
 var app = builder.Build();
 
 // Never a stack trace: unexpected errors and status codes (e.g. 503 when the sign-in state store is down) get pages.
@@ -135,6 +145,13 @@ if (emulatorAllowed)
 
 app.MapControllerRoute("default", "{controller=Home}/{action=Index}/{id?}");
 app.MapGet("/api/follower", FollowerEndpoint.GetAsync).RequireAuthorization();
+app.MapGet("/api/me", (Func<HttpContext, Task<IResult>>)MiniProgramEndpoints.MeAsync);
+if (miniProgram)
+{
+    app.MapWeChatMiniProgramSignIn().RequireRateLimiting("wechat-sign-in");
+    app.MapPost("/api/miniprogram/decrypt", MiniProgramEndpoints.DecryptAsync).DisableAntiforgery();
+    app.MapPost("/api/miniprogram/phone", MiniProgramEndpoints.PhoneAsync).DisableAntiforgery();
+}
 app.MapHealthChecks("/health");
 
 await app.RunAsync();
