@@ -130,6 +130,8 @@ public static class WeChatEmulatorExtensions
             RouteValues = request.RouteValues.ToDictionary(v => v.Key, v => v.Value?.ToString(), StringComparer.Ordinal),
             Scheme = request.Scheme,
             Authority = authority,
+            PathBase = request.PathBase.ToUriComponent(),
+            ContentType = request.ContentType,
             // Where the browser reached the emulator: its origin, the app's path base and the emulator's prefix.
             BaseUrl = string.Concat(request.Scheme, "://", authority, request.PathBase.ToUriComponent(), prefix),
         };
