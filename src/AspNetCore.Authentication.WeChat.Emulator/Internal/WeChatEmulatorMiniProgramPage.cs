@@ -59,7 +59,9 @@ internal static class WeChatEmulatorMiniProgramPage
             } else if (result.json && result.json.error) {
               head += ' — ' + result.json.error;
             }
-            const body = result.json ? JSON.stringify(result.json, null, 2) : (result.text || '');
+            const body = result.json ? JSON.stringify(result.json, null, 2)
+              : result.type.includes('html') ? '不是 JSON，而是一个 HTML 页面（这个接口存在吗？）/ Not JSON but an HTML page (is the endpoint mapped?)'
+              : (result.text || '');
             return head ? head + '\n' + body : body;
           }
 
