@@ -9,8 +9,9 @@ using Microsoft.Extensions.Options;
 namespace AspNetCore.Authentication.WeChat.Emulator;
 
 /// <summary>
-/// The emulated WeChat's state: its test users, the codes and user tokens it issued. Its APIs (one file each under
-/// <c>Apis/</c>, one row each in the route table) answer the way WeChat does. Safe for concurrent use.
+/// The emulated WeChat's state: one Open Platform account with two apps (an official account and a mini-program), its
+/// test users, the codes, sessions and tokens it issued. Its APIs (one file each under <c>Apis/</c>, one row each in the
+/// route table) answer the way WeChat does. Safe for concurrent use.
 /// </summary>
 public sealed class WeChatEmulator
 {
@@ -20,9 +21,13 @@ public sealed class WeChatEmulator
     private readonly ConcurrentDictionary<string, WeChatEmulatorRefreshGrant> _refreshTokens = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, long> _calls = new(StringComparer.Ordinal);
     private readonly byte[] _appSecret;
+    private readonly byte[] _miniProgramSecret;
+    private readonly WeChatEmulatorCodes _miniProgramCodes;
+    private readonly WeChatEmulatorCodes _phoneCodes;
+    private readonly WeChatEmulatorSessions _sessions;
     private long _distinctUsers;
     private long _exchanges;
-    private long _lastSweepTicks;
+    private readonly WeChatEmulatorSweep _sweep = new();
     private volatile bool _inUse;
 
     /// <summary>Initializes the emulator.</summary>
@@ -36,7 +41,14 @@ public sealed class WeChatEmulator
         Time = time;
         AppSecret = string.IsNullOrEmpty(Options.AppSecret) ? RandomNumberGenerator.GetHexString(32, lowercase: true) : Options.AppSecret;
         _appSecret = Encoding.UTF8.GetBytes(AppSecret);
+        MiniProgramAppSecret = string.IsNullOrEmpty(Options.MiniProgramAppSecret) ? RandomNumberGenerator.GetHexString(32, lowercase: true) : Options.MiniProgramAppSecret;
+        _miniProgramSecret = Encoding.UTF8.GetBytes(MiniProgramAppSecret);
         GlobalTokens = new WeChatEmulatorGlobalTokens(time);
+        MiniProgramGlobalTokens = new WeChatEmulatorGlobalTokens(time);
+        // wx.login codes look like WeChat's (32 letters and digits); phone-number codes are long hex strings.
+        _miniProgramCodes = new WeChatEmulatorCodes(time, static () => RandomNumberGenerator.GetString("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789", 32));
+        _phoneCodes = new WeChatEmulatorCodes(time, static () => RandomNumberGenerator.GetHexString(64, lowercase: true));
+        _sessions = new WeChatEmulatorSessions(time);
     }
 
     /// <summary>Gets the options.</summary>
@@ -55,9 +67,16 @@ public sealed class WeChatEmulator
     /// <summary>Gets the AppSecret the emulator accepts: the configured one, or one made at start-up.</summary>
     internal string AppSecret { get; }
 
+    /// <summary>Gets the mini-program's AppSecret the emulator accepts: the configured one, or one made at start-up.</summary>
+    internal string MiniProgramAppSecret { get; }
+
     internal TimeProvider Time { get; }
 
+    /// <summary>Gets the official account's global access tokens.</summary>
     internal WeChatEmulatorGlobalTokens GlobalTokens { get; }
+
+    /// <summary>Gets the mini-program's global access tokens: WeChat keeps them per app, so they work for its APIs only.</summary>
+    internal WeChatEmulatorGlobalTokens MiniProgramGlobalTokens { get; }
 
     /// <summary>Gets whether some WeChat scheme of this app signs in against the emulator.</summary>
     internal bool IsInUse => _inUse;
@@ -77,20 +96,20 @@ public sealed class WeChatEmulator
         };
 
     /// <summary>
-    /// Whether a call addressed to WeChat's real API host is one of the emulator's own: made with its AppID (in the query
-    /// or, for <c>stable_token</c>, the JSON body) or with a token it issued. Any other call (an app's real token, a real
-    /// AppID) is WeChat's business and goes on to the network.
+    /// Whether a call addressed to WeChat's real API host is one of the emulator's own: made with one of its AppIDs (in
+    /// the query or, for <c>stable_token</c>, the JSON body) or with a token it issued. Any other call (an app's real
+    /// token, a real AppID) is WeChat's business and goes on to the network.
     /// </summary>
     internal bool Owns(WeChatEmulatorRequest request)
     {
         if (request["appid"] is { } appId)
         {
-            return appId == Options.AppId;
+            return FindApp(appId) is not null;
         }
 
         if (request["access_token"] is { } token)
         {
-            return GlobalTokens.Issued(token) || _tokens.ContainsKey(token);
+            return GlobalTokens.Issued(token) || MiniProgramGlobalTokens.Issued(token) || _tokens.ContainsKey(token);
         }
 
         try
@@ -99,7 +118,7 @@ public sealed class WeChatEmulator
             return body.RootElement.ValueKind == System.Text.Json.JsonValueKind.Object
                 && body.RootElement.TryGetProperty("appid", out var bodyAppId)
                 && bodyAppId.ValueKind == System.Text.Json.JsonValueKind.String
-                && bodyAppId.ValueEquals(Options.AppId);
+                && FindApp(bodyAppId.GetString()) is not null;
         }
         catch (System.Text.Json.JsonException)
         {
@@ -141,24 +160,169 @@ public sealed class WeChatEmulator
         return user is not null;
     }
 
+    /// <summary>
+    /// Issues a mini-program login code for a user, as <c>wx.login</c> does in the mini-program: single use, valid for
+    /// <see cref="WeChatEmulatorOptions.CodeLifetime"/>, exchanged at <c>sns/jscode2session</c>. The user gets a new
+    /// session_key, which replaces their previous one (WeChat keeps one valid session_key per user, and a new login may
+    /// replace it). With <see cref="WeChatEmulatorOptions.DistinctUserPerCode"/>, the code is for a new, distinct user.
+    /// </summary>
+    /// <param name="user">The user who opened the mini-program.</param>
+    /// <returns>The code.</returns>
+    public string IssueMiniProgramCode(WeChatEmulatorUser user)
+    {
+        ArgumentNullException.ThrowIfNull(user);
+        if (Options.DistinctUserPerCode)
+        {
+            user = DistinctUser(Interlocked.Increment(ref _distinctUsers), user.HeadImageUrl);
+        }
+
+        _sessions.Rotate(user.MiniProgramOpenId);
+        return _miniProgramCodes.Issue(user, Options.CodeLifetime);
+    }
+
+    /// <summary>
+    /// Issues a phone-number code for a user, as the mini-program's <c>getPhoneNumber</c> button does once the user
+    /// agrees: single use, valid for <see cref="WeChatEmulatorOptions.CodeLifetime"/>, exchanged at
+    /// <c>wxa/business/getuserphonenumber</c>.
+    /// </summary>
+    /// <param name="user">The user who tapped the button.</param>
+    /// <returns>The code.</returns>
+    /// <exception cref="InvalidOperationException">The user has no <see cref="WeChatEmulatorUser.PhoneNumber"/>.</exception>
+    public string IssuePhoneNumberCode(WeChatEmulatorUser user)
+    {
+        ArgumentNullException.ThrowIfNull(user);
+        if (string.IsNullOrEmpty(user.PhoneNumber))
+        {
+            throw new InvalidOperationException($"The test user '{user.OpenId}' has no phone number, so the mini-program cannot get a phone-number code for them. Set their PhoneNumber (WeChatEmulator:Users:N:PhoneNumber).");
+        }
+
+        return _phoneCodes.Issue(user, Options.CodeLifetime);
+    }
+
+    /// <summary>
+    /// Gives a user's open data as <c>wx.getUserInfo</c> does: their profile (with their mini-program openid, their
+    /// unionid when they have one, and a watermark with the time and the mini-program's AppID) encrypted with their
+    /// current session_key, and the profile in clear with its signature. Data taken before the user's next
+    /// <see cref="IssueMiniProgramCode"/> no longer decrypts with the session_key that one gives, as on WeChat.
+    /// </summary>
+    /// <param name="user">The user.</param>
+    /// <param name="emulatorBaseUrl">
+    /// Where the browser reaches the emulator (origin, path base and prefix), for the avatar URL of a user without a
+    /// <see cref="WeChatEmulatorUser.HeadImageUrl"/>; without it such a user has no avatar.
+    /// </param>
+    /// <returns>The open data.</returns>
+    /// <exception cref="InvalidOperationException">
+    /// The user has no session_key yet: no mini-program code was issued for them (or it was too long ago).
+    /// </exception>
+    public WeChatEmulatorOpenData EncryptUserInfo(WeChatEmulatorUser user, string? emulatorBaseUrl = null)
+    {
+        ArgumentNullException.ThrowIfNull(user);
+        var sessionKey = _sessions.Current(user.MiniProgramOpenId)
+            ?? throw new InvalidOperationException($"The test user '{user.OpenId}' has no session_key yet: issue a mini-program code for them first (IssueMiniProgramCode, as wx.login does), then take their open data.");
+
+        var profile = new Dictionary<string, object>
+        {
+            ["nickName"] = user.Nickname,
+            ["gender"] = 0,
+            ["language"] = "zh_CN",
+            ["city"] = "",
+            ["province"] = "",
+            ["country"] = "",
+            ["avatarUrl"] = AvatarUrl(user, emulatorBaseUrl?.TrimEnd('/')),
+        };
+        var rawData = WeChatEmulatorJson.Serialize(profile);
+
+        // The encrypted profile has WeChat's field order: openId first, then the profile, unionId, watermark.
+        var encrypted = new Dictionary<string, object> { ["openId"] = user.MiniProgramOpenId };
+        foreach (var (name, value) in profile)
+        {
+            encrypted[name] = value;
+        }
+
+        if (user.UnionId is not null)
+        {
+            encrypted["unionId"] = user.UnionId;
+        }
+
+        encrypted["watermark"] = Watermark();
+        var (encryptedData, iv) = WeChatEmulatorCrypto.Encrypt(WeChatEmulatorJson.Serialize(encrypted), sessionKey);
+        return new WeChatEmulatorOpenData(encryptedData, iv, rawData, WeChatEmulatorCrypto.RawDataSignature(rawData, sessionKey));
+    }
+
+    /// <summary>
+    /// Finds a user by their mini-program openid (what <c>sns/jscode2session</c> answers): a configured test user, or
+    /// one issued under <see cref="WeChatEmulatorOptions.DistinctUserPerCode"/>.
+    /// </summary>
+    /// <param name="miniProgramOpenId">The mini-program openid.</param>
+    /// <param name="user">The user, when found.</param>
+    /// <returns>Whether the user was found.</returns>
+    public bool TryGetMiniProgramUser(string miniProgramOpenId, [NotNullWhen(true)] out WeChatEmulatorUser? user)
+    {
+        ArgumentNullException.ThrowIfNull(miniProgramOpenId);
+        user = Options.Users.FirstOrDefault(u => u.MiniProgramOpenId == miniProgramOpenId) ?? FindDistinctMiniProgramUser(miniProgramOpenId);
+        return user is not null;
+    }
+
     internal void MarkInUse() => _inUse = true;
+
+    /// <summary>Which of the emulator's apps an AppID is, or null for another app's.</summary>
+    internal WeChatEmulatorApp? FindApp(string? appId)
+        => appId == Options.AppId ? WeChatEmulatorApp.OfficialAccount
+            : appId == Options.MiniProgramAppId ? WeChatEmulatorApp.MiniProgram
+            : null;
+
+    /// <summary>The global access tokens of one of the emulator's apps.</summary>
+    internal WeChatEmulatorGlobalTokens GlobalTokensOf(WeChatEmulatorApp app)
+        => app == WeChatEmulatorApp.MiniProgram ? MiniProgramGlobalTokens : GlobalTokens;
+
+    /// <summary>The AppSecret of one of the emulator's apps.</summary>
+    internal string AppSecretOf(WeChatEmulatorApp app) => app == WeChatEmulatorApp.MiniProgram ? MiniProgramAppSecret : AppSecret;
+
+    /// <summary>The user a mini-program login code was issued to, while it can be spent (not spending it).</summary>
+    internal WeChatEmulatorUser? PeekMiniProgramCode(string code) => _miniProgramCodes.Peek(code);
+
+    /// <summary>Spends a mini-program login code: its user, or null with WeChat's errcode (40163 used, 40029 unknown or expired).</summary>
+    internal WeChatEmulatorUser? RedeemMiniProgramCode(string code, out int errorCode) => _miniProgramCodes.Redeem(code, out errorCode);
+
+    /// <summary>The user a phone-number code was issued to, while it can be spent (not spending it).</summary>
+    internal WeChatEmulatorUser? PeekPhoneNumberCode(string code) => _phoneCodes.Peek(code);
+
+    /// <summary>Spends a phone-number code: its user, or null with an errcode (40163 used, 40029 unknown or expired).</summary>
+    internal WeChatEmulatorUser? RedeemPhoneNumberCode(string code, out int errorCode) => _phoneCodes.Redeem(code, out errorCode);
+
+    /// <summary>The user's current session_key, or null when they have none.</summary>
+    internal string? CurrentSessionKey(WeChatEmulatorUser user) => _sessions.Current(user.MiniProgramOpenId);
+
+    /// <summary>Counts a <c>jscode2session</c> call for a user: false past WeChat's 100 a minute.</summary>
+    internal bool CountSessionCall(WeChatEmulatorUser user) => _sessions.CountCall(user.MiniProgramOpenId);
+
+    /// <summary>The watermark WeChat puts in the mini-program's open data and phone numbers: now, and the mini-program's AppID.</summary>
+    internal Dictionary<string, object> Watermark()
+        => new() { ["timestamp"] = Time.GetUtcNow().ToUnixTimeSeconds(), ["appid"] = Options.MiniProgramAppId };
 
     /// <summary>
     /// The user a code was issued to under <see cref="WeChatEmulatorOptions.DistinctUserPerCode"/>, rebuilt from the
     /// openid (a follower, with the unionid it was issued with), so that load runs need not remember every user.
     /// </summary>
-    internal WeChatEmulatorUser? FindDistinctUser(string? openId)
-        => Options.DistinctUserPerCode && openId is { Length: 18 } && openId.StartsWith("oEmuLoad", StringComparison.Ordinal)
-            && long.TryParse(openId.AsSpan(8), NumberStyles.None, CultureInfo.InvariantCulture, out var n) && n <= Interlocked.Read(ref _distinctUsers)
+    internal WeChatEmulatorUser? FindDistinctUser(string? openId) => FindDistinctUser(openId, "oEmuLoad");
+
+    /// <summary>The same, from the user's mini-program openid.</summary>
+    private WeChatEmulatorUser? FindDistinctMiniProgramUser(string? miniProgramOpenId) => FindDistinctUser(miniProgramOpenId, "oEmuMpLoad");
+
+    private WeChatEmulatorUser? FindDistinctUser(string? openId, string prefix)
+        => Options.DistinctUserPerCode && openId is not null && openId.Length == prefix.Length + 10 && openId.StartsWith(prefix, StringComparison.Ordinal)
+            && long.TryParse(openId.AsSpan(prefix.Length), NumberStyles.None, CultureInfo.InvariantCulture, out var n) && n <= Interlocked.Read(ref _distinctUsers)
             ? DistinctUser(n, "")
             : null;
 
     private static WeChatEmulatorUser DistinctUser(long n, string headImageUrl) => new()
     {
         OpenId = string.Create(CultureInfo.InvariantCulture, $"oEmuLoad{n:D10}"),
+        MiniProgramOpenId = string.Create(CultureInfo.InvariantCulture, $"oEmuMpLoad{n:D10}"),
         UnionId = string.Create(CultureInfo.InvariantCulture, $"uEmuLoad{n:D10}"),
         Nickname = string.Create(CultureInfo.InvariantCulture, $"用户{n}"),
         HeadImageUrl = headImageUrl,
+        PhoneNumber = string.Create(CultureInfo.InvariantCulture, $"139{n % 100_000_000:D8}"),
         Subscribed = true,
     };
 
@@ -177,28 +341,33 @@ public sealed class WeChatEmulator
 
     /// <summary>
     /// Checks an app's credentials as WeChat's token APIs do: null when they are right, otherwise the error answer.
+    /// Each app has its own secret: the official account's does not work for the mini-program, nor the other way round.
     /// </summary>
     /// <param name="appId">The appid sent.</param>
     /// <param name="secret">The secret sent.</param>
+    /// <param name="app">Which of the emulator's apps the credentials are (when they are right).</param>
+    /// <param name="only">The one app the API serves (its other app's AppID is invalid there), or null for both.</param>
     /// <param name="wrongSecretCode">What a wrong secret answers: 40001 at cgi-bin/token, 40125 elsewhere.</param>
-    internal WeChatEmulatorResponse? CheckCredentials(string? appId, string? secret, int wrongSecretCode = 40125)
+    internal WeChatEmulatorResponse? CheckCredentials(string? appId, string? secret, out WeChatEmulatorApp app, WeChatEmulatorApp? only = null, int wrongSecretCode = 40125)
     {
+        app = default;
         if (string.IsNullOrEmpty(appId))
         {
             return WeChatEmulatorJson.Error(41002, "appid missing");
         }
 
-        if (appId != Options.AppId)
+        if (FindApp(appId) is not { } found || (only is not null && found != only))
         {
             return WeChatEmulatorJson.Error(40013, "invalid appid");
         }
 
+        app = found;
         if (string.IsNullOrEmpty(secret))
         {
             return WeChatEmulatorJson.Error(41004, "appsecret missing");
         }
 
-        return IsAppSecret(secret) ? null
+        return IsAppSecret(found, secret) ? null
             : wrongSecretCode == 40001 ? WeChatEmulatorJson.Error(40001, "invalid credential, access_token is invalid or not latest")
             : WeChatEmulatorJson.Error(40125, "invalid appsecret");
     }
@@ -215,7 +384,8 @@ public sealed class WeChatEmulator
         { } other => WeChatEmulatorJson.Error(other, "emulated error"),
     };
 
-    internal bool IsAppSecret(string secret) => CryptographicOperations.FixedTimeEquals(Encoding.UTF8.GetBytes(secret), _appSecret);
+    internal bool IsAppSecret(WeChatEmulatorApp app, string secret)
+        => CryptographicOperations.FixedTimeEquals(Encoding.UTF8.GetBytes(secret), app == WeChatEmulatorApp.MiniProgram ? _miniProgramSecret : _appSecret);
 
     /// <summary>Spends a code: its grant, or the errcode WeChat answers (40163 used, 40029 unknown or expired).</summary>
     internal WeChatEmulatorGrant? RedeemCode(string code, out int errorCode)
@@ -309,11 +479,8 @@ public sealed class WeChatEmulator
 
     private void ForgetOldCodes(DateTimeOffset now)
     {
-        // Used codes are remembered (for 40163) only while they could have been valid. The sweep walks every
-        // entry, so under load it runs at most once a minute rather than on every exchange.
-        var lastSweep = Interlocked.Read(ref _lastSweepTicks);
-        if (_usedCodes.Count < 10_000 || now.UtcTicks - lastSweep < TimeSpan.TicksPerMinute
-            || Interlocked.CompareExchange(ref _lastSweepTicks, now.UtcTicks, lastSweep) != lastSweep)
+        // Used codes are remembered (for 40163) only while they could have been valid.
+        if (!_sweep.IsDue(now, _usedCodes.Count))
         {
             return;
         }

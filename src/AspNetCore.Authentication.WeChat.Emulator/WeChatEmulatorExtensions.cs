@@ -19,14 +19,16 @@ public static class WeChatEmulatorExtensions
     /// <summary>The configuration section <see cref="AddWeChatEmulator(IServiceCollection, Action{WeChatEmulatorOptions}?)"/> binds: <c>WeChatEmulator</c>.</summary>
     public const string ConfigurationSection = "WeChatEmulator";
 
-    // The largest body a consent form or a WeChat API request may have.
+    // The largest body a consent form, a simulator call or a WeChat API request may have.
     private const int MaxBodyBytes = 64 * 1024;
 
     /// <summary>
     /// Registers the WeChat emulator, with its options bound from the <c>WeChatEmulator</c> configuration section
     /// (<c>Users</c>, <c>AppName</c>, <c>AllowOutsideDevelopment</c>, …). Every WeChat scheme whose AppId is empty then
-    /// signs in against it; schemes with an AppId are left alone. So does every access token (<c>AddWeChatAccessToken</c>)
-    /// whose AppId is empty, and while any of them does, the app's <see cref="System.Net.Http.IHttpClientFactory"/>
+    /// signs in against it (the emulated official account); schemes with an AppId are left alone. So does every
+    /// mini-program (<c>AddWeChatMiniProgram</c>) whose AppId is empty (the emulated mini-program), and every access token
+    /// (<c>AddWeChatAccessToken</c>) whose AppId is empty or, without a backchannel of its own, one of the emulator's
+    /// AppIDs; while any of them does, the app's <see cref="System.Net.Http.IHttpClientFactory"/>
     /// clients have their calls to <c>https://api.weixin.qq.com</c> answered by the emulator instead of sending its
     /// tokens out. Outside the Development environment the app refuses to start unless
     /// <see cref="WeChatEmulatorOptions.AllowOutsideDevelopment"/> is set.
@@ -72,16 +74,23 @@ public static class WeChatEmulatorExtensions
         services.TryAddSingleton<WeChatEmulatorUsage>();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, WeChatEmulatorUsage>(static sp => sp.GetRequiredService<WeChatEmulatorUsage>()));
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IPostConfigureOptions<WeChatAuthenticationOptions>, WeChatEmulatorPostConfigureOptions>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IPostConfigureOptions<WeChatMiniProgramOptions>, WeChatEmulatorMiniProgramPostConfigureOptions>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IPostConfigureOptions<WeChatAccessTokenOptions>, WeChatEmulatorAccessTokenPostConfigureOptions>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IPostConfigureOptions<Microsoft.Extensions.Http.HttpClientFactoryOptions>, WeChatEmulatorHttpClientPostConfigureOptions>());
         return services;
     }
 
     /// <summary>
-    /// Serves the emulator's WeChat-compatible endpoints under <see cref="WeChatEmulatorOptions.PathPrefix"/>:
-    /// <c>connect/oauth2/authorize</c> (consent page), <c>sns/oauth2/access_token</c>, <c>sns/userinfo</c>,
-    /// <c>sns/oauth2/refresh_token</c>, <c>sns/auth</c>, <c>cgi-bin/token</c>, <c>cgi-bin/stable_token</c>,
-    /// <c>cgi-bin/user/info</c> and the test users' avatars. They answer 404 while no WeChat scheme signs in against the emulator and no redirect domains are set.
+    /// Serves the emulator's WeChat-compatible endpoints under <see cref="WeChatEmulatorOptions.PathPrefix"/>: for the
+    /// official account <c>connect/oauth2/authorize</c> (consent page), <c>sns/oauth2/access_token</c>,
+    /// <c>sns/userinfo</c>, <c>sns/oauth2/refresh_token</c>, <c>sns/auth</c> and <c>cgi-bin/user/info</c>; for the
+    /// mini-program <c>sns/jscode2session</c>, <c>wxa/business/getuserphonenumber</c> and <c>wxa/checksession</c>; for
+    /// both <c>cgi-bin/token</c> and <c>cgi-bin/stable_token</c> (tokens per app); the test users' avatars; and the
+    /// mini-program simulator <c>miniprogram</c> (a page that signs a test user in at the app's
+    /// <c>/signin-wechat-miniprogram</c>, or the path in its <c>?signin=</c>) with its stand-ins for <c>wx.login</c>,
+    /// <c>getPhoneNumber</c> and <c>wx.getUserInfo</c> (<c>miniprogram/login</c>, <c>miniprogram/phone-code</c>,
+    /// <c>miniprogram/user-info</c>). They answer 404 while nothing of the app (a WeChat scheme, a mini-program, an access
+    /// token) uses the emulator and no redirect domains are set.
     /// </summary>
     /// <param name="endpoints">The app's endpoints.</param>
     /// <returns>The group of the emulator's endpoints.</returns>
@@ -130,6 +139,8 @@ public static class WeChatEmulatorExtensions
             RouteValues = request.RouteValues.ToDictionary(v => v.Key, v => v.Value?.ToString(), StringComparer.Ordinal),
             Scheme = request.Scheme,
             Authority = authority,
+            PathBase = request.PathBase.ToUriComponent(),
+            ContentType = request.ContentType,
             // Where the browser reached the emulator: its origin, the app's path base and the emulator's prefix.
             BaseUrl = string.Concat(request.Scheme, "://", authority, request.PathBase.ToUriComponent(), prefix),
         };

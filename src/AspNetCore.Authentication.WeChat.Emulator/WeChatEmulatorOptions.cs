@@ -27,16 +27,37 @@ public sealed class WeChatEmulatorOptions
     public string AppName { get; set; } = "WeChat Emulator 示例公众号";
 
     /// <summary>
+    /// Gets or sets the emulated mini-program's AppID: the second app of the emulated Open Platform account, beside the
+    /// official account (<see cref="AppId"/>). Its users have their own openids and the same unionids.
+    /// </summary>
+    /// <remarks>Defaults to <c>wxe1e1e1e1e1e1e1e1</c>.</remarks>
+    public string MiniProgramAppId { get; set; } = "wxe1e1e1e1e1e1e1e1";
+
+    /// <summary>
+    /// Gets or sets the mini-program's AppSecret. When empty (the default), a random one is made at start-up. The official
+    /// account's secret is not the mini-program's, and the other way round.
+    /// </summary>
+    public string? MiniProgramAppSecret { get; set; }
+
+    /// <summary>Gets or sets the mini-program's name, shown on the mini-program simulator page.</summary>
+    /// <remarks>Defaults to <c>WeChat Emulator 示例小程序</c>.</remarks>
+    public string MiniProgramName { get; set; } = "WeChat Emulator 示例小程序";
+
+    /// <summary>
     /// Gets or sets whether the authorize page refuses URLs whose parameters are not in WeChat's order, as WeChat does.
     /// </summary>
     public bool StrictParameterOrder { get; set; } = true;
 
-    /// <summary>Gets or sets how long an authorization code can be exchanged. WeChat: 5 minutes.</summary>
+    /// <summary>
+    /// Gets or sets how long an authorization code, a mini-program's <c>wx.login</c> code or a phone-number code can be
+    /// exchanged. WeChat: 5 minutes.
+    /// </summary>
     public TimeSpan CodeLifetime { get; set; } = TimeSpan.FromMinutes(5);
 
     /// <summary>
-    /// Gets or sets whether every code is issued for a new, distinct user instead of the chosen one (for load tests,
-    /// where each sign-in must end as its own user). These users follow the official account (<c>cgi-bin/user/info</c>).
+    /// Gets or sets whether every code (official account or mini-program) is issued for a new, distinct user instead of
+    /// the chosen one (for load tests, where each sign-in must end as its own user). These users follow the official
+    /// account (<c>cgi-bin/user/info</c>) and have a phone number.
     /// </summary>
     public bool DistinctUserPerCode { get; set; }
 
@@ -72,9 +93,11 @@ public sealed class WeChatEmulatorOptions
     public IList<string> RedirectDomains { get; } = new List<string>();
 
     /// <summary>
-    /// Gets the test users offered on the consent page. <c>snsapi_base</c> signs in the first one. When none are
-    /// configured (for example under <c>WeChatEmulator:Users</c>), three default users are added: one with an emoji and
-    /// Chinese nickname and a unionid who follows the official account, one without unionid who does not, and one whose token exchange answers errcode -1.
+    /// Gets the test users offered on the consent page and the mini-program simulator. <c>snsapi_base</c> signs in the
+    /// first one. When none are configured (for example under <c>WeChatEmulator:Users</c>), four default users are added:
+    /// one with an emoji and Chinese nickname, a unionid and a phone number who follows the official account; one with a
+    /// phone number but without unionid who does not; one whose token exchange and <c>jscode2session</c> answer errcode
+    /// -1; and a high-risk one whose mini-program sign-in answers 40226.
     /// </summary>
     public IList<WeChatEmulatorUser> Users { get; } = new List<WeChatEmulatorUser>();
 
@@ -97,12 +120,14 @@ public sealed class WeChatEmulatorOptions
             UnionId = "uEmu_XiaoMing_o6_bmasdasdsad6_2sg",
             Nickname = "小明 😀",
             Subscribed = true,
+            PhoneNumber = "13800138000",
             Description = "有 unionid / with unionid",
         },
         new()
         {
             OpenId = "oEmu_LiLei_9xk2LmQ7vR3sT8uW1yZ4aB",
             Nickname = "Li Lei",
+            PhoneNumber = "13900139000",
             Description = "无 unionid / without unionid",
         },
         new()
@@ -111,6 +136,13 @@ public sealed class WeChatEmulatorOptions
             Nickname = "系统繁忙",
             TokenErrorCode = -1,
             Description = "换取 token 时返回 errcode -1 / token exchange answers errcode -1",
+        },
+        new()
+        {
+            OpenId = "oEmu_HighRisk_0000000000000000000",
+            Nickname = "高风险用户",
+            IsHighRisk = true,
+            Description = "小程序登录返回 40226 / mini-program sign-in answers 40226",
         },
     ];
 }

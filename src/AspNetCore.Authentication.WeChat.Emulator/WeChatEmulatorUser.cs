@@ -1,12 +1,48 @@
+using System.Buffers.Text;
+using System.Security.Cryptography;
+using System.Text;
+
 namespace AspNetCore.Authentication.WeChat.Emulator;
 
 /// <summary>
-/// A test user of the WeChat emulator.
+/// A test user of the WeChat emulator: one person of its Open Platform account, who has an openid in each of its two
+/// apps (the official account and the mini-program) and one unionid across both.
 /// </summary>
 public sealed class WeChatEmulatorUser
 {
-    /// <summary>Gets or sets the openid.</summary>
+    /// <summary>Gets or sets the openid in the official account (the one the consent page lists).</summary>
     public string OpenId { get; set; } = "";
+
+    /// <summary>
+    /// Gets or sets the openid in the mini-program, which <c>sns/jscode2session</c> answers: WeChat gives a person a
+    /// different openid in every app, and only the unionid ties them together.
+    /// </summary>
+    /// <remarks>
+    /// When empty (the default), one is derived from <see cref="OpenId"/>: <c>oMp</c> and 25 characters of
+    /// <c>[A-Za-z0-9_-]</c>, 28 in all like WeChat's, the same on every start.
+    /// </remarks>
+    public string MiniProgramOpenId
+    {
+        get => string.IsNullOrEmpty(field) ? DeriveMiniProgramOpenId(OpenId) : field;
+        set => field = value;
+    }
+
+    /// <summary>
+    /// Gets or sets the phone number bound to the user's WeChat account, without country code (<c>purePhoneNumber</c>,
+    /// for example <c>13800138000</c>), or <see langword="null"/> (the default) for a user without one: the mini-program
+    /// then cannot get a phone-number code for them.
+    /// </summary>
+    public string? PhoneNumber { get; set; }
+
+    /// <summary>Gets or sets the country code of <see cref="PhoneNumber"/>.</summary>
+    /// <remarks>Defaults to <c>86</c>.</remarks>
+    public string CountryCode { get; set; } = "86";
+
+    /// <summary>
+    /// Gets or sets whether WeChat rates the user high-risk: <c>sns/jscode2session</c> then answers 40226
+    /// ("code blocked") for their codes, as WeChat blocks such users' mini-program sign-in.
+    /// </summary>
+    public bool IsHighRisk { get; set; }
 
     /// <summary>Gets or sets the unionid, or <see langword="null"/> for a user WeChat returns none for.</summary>
     public string? UnionId { get; set; }
@@ -21,12 +57,15 @@ public sealed class WeChatEmulatorUser
     public string HeadImageUrl { get; set; } = "";
 
     /// <summary>
-    /// Gets or sets an <c>errcode</c> the token endpoint answers for this user instead of a token, to try an app's
-    /// error page (e.g. -1, "system error").
+    /// Gets or sets an <c>errcode</c> the token endpoint (<c>sns/oauth2/access_token</c>) and <c>sns/jscode2session</c>
+    /// answer for this user instead of a token or a session, to try an app's error page (e.g. -1, "system error").
     /// </summary>
     public int? TokenErrorCode { get; set; }
 
-    /// <summary>Gets or sets how long the token endpoint waits before answering for this user, to try timeouts.</summary>
+    /// <summary>
+    /// Gets or sets how long the token endpoint and <c>sns/jscode2session</c> wait before answering for this user, to try
+    /// timeouts.
+    /// </summary>
     public TimeSpan TokenDelay { get; set; }
 
     /// <summary>
@@ -35,6 +74,9 @@ public sealed class WeChatEmulatorUser
     /// </summary>
     public bool Subscribed { get; set; }
 
-    /// <summary>Gets or sets a note shown next to the user on the consent page.</summary>
+    /// <summary>Gets or sets a note shown next to the user on the consent page and the mini-program simulator.</summary>
     public string? Description { get; set; }
+
+    private static string DeriveMiniProgramOpenId(string openId)
+        => "oMp" + Base64Url.EncodeToString(SHA256.HashData(Encoding.UTF8.GetBytes("mini-program:" + openId)))[..25];
 }

@@ -182,6 +182,40 @@ public sealed class BrowserTests : IAsyncLifetime
         }
         """);
 
+    [SkippableFact]
+    public async Task The_mini_program_simulator_runs_its_script_under_its_own_policy_and_stays_on_the_apps_origin()
+    {
+        var browser = RequireBrowser();
+        var (factory, address) = KestrelHosts.StartSample("Development");
+        await using var _ = factory;
+        await using var context = await browser.NewContextAsync(new() { BaseURL = address.ToString(), Locale = "zh-CN" });
+        var page = await context.NewPageAsync();
+        var requests = new System.Collections.Concurrent.ConcurrentQueue<string>();
+        var policyViolations = new System.Collections.Concurrent.ConcurrentQueue<string>();
+        page.Request += (_, request) => requests.Enqueue(request.Url);
+        page.Console += (_, message) =>
+        {
+            if (message.Text.Contains("Content Security Policy", StringComparison.Ordinal))
+            {
+                policyViolations.Enqueue(message.Text);
+            }
+        };
+
+        await page.GotoAsync("/wechat-emulator/miniprogram");
+        await Expect(page.Locator("#phone")).ToBeDisabledAsync();
+        await page.Locator("button.mp-user", new() { HasText = "小明" }).ClickAsync();
+
+        // The script ran (its hash matches the policy): it minted a code and posted it to the app's sign-in endpoint,
+        // and shows the app's answer, whatever it is, with its status.
+        await Expect(page.Locator("button.mp-user", new() { HasText = "小明" })).ToHaveAttributeAsync("aria-pressed", "true");
+        await Expect(page.Locator("#signin-result")).ToHaveTextAsync(new System.Text.RegularExpressions.Regex("^HTTP \\d{3}"));
+        await Screenshot(page, "mini-program-simulator");
+        Assert.Empty(policyViolations);
+        Assert.All(requests, url => Assert.StartsWith(address.GetLeftPart(UriPartial.Authority), url, StringComparison.Ordinal));
+        Assert.Contains(requests, url => url.EndsWith("/wechat-emulator/miniprogram/login", StringComparison.Ordinal));
+        Assert.Contains(requests, url => url.EndsWith("/signin-wechat-miniprogram", StringComparison.Ordinal));
+    }
+
     private IBrowser RequireBrowser()
     {
         if (_browser is null)

@@ -108,7 +108,7 @@ public class SampleTests
         await using var factory = new SampleFactory { ConfigureTestServices = s => s.PostConfigure<WeChatEmulatorOptions>(o => o.Users.Add(SampleFactory.ScriptUser)) };
         var browser = factory.CreateBrowser();
 
-        var (_, html) = await SampleFactory.ConsentAsync(browser, await SampleFactory.ChallengeAsync(browser), user: 3);
+        var (_, html) = await SampleFactory.ConsentAsync(browser, await SampleFactory.ChallengeAsync(browser), user: UserIndex(factory, SampleFactory.ScriptUser));
 
         Assert.DoesNotContain("<script>alert", html, StringComparison.Ordinal);
         Assert.Contains("&lt;script&gt;alert(&#x27;x&#x27;)&lt;/script&gt;", html, StringComparison.Ordinal);
@@ -174,12 +174,16 @@ public class SampleTests
         factory.Settings["Authentication:WeChat:BackchannelTimeout"] = "00:00:01";
         var browser = factory.CreateBrowser();
 
-        var (url, html) = await SampleFactory.ConsentAsync(browser, await SampleFactory.ChallengeAsync(browser), user: 3);
+        var (url, html) = await SampleFactory.ConsentAsync(browser, await SampleFactory.ChallengeAsync(browser), user: UserIndex(factory, SampleFactory.SlowUser));
 
         Assert.Equal("/Account/Failed", url.AbsolutePath);
         Assert.Equal("微信响应超时，请稍后再试。 WeChat took too long to answer. Please try again.", SampleFactory.Element(html, "failure-message"));
         Assert.DoesNotContain("BackchannelTimeout", html, StringComparison.Ordinal);
     }
+
+    /// <summary>Where a user a test added comes on the consent page (after the default users).</summary>
+    private static int UserIndex(SampleFactory factory, WeChatEmulatorUser user)
+        => factory.Services.GetRequiredService<WeChatEmulator>().Options.Users.IndexOf(user);
 
     [Fact]
     public async Task The_error_page_never_shows_a_failures_message_and_ignores_forged_ones()

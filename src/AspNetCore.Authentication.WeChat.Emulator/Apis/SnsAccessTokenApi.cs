@@ -12,7 +12,8 @@ internal static class SnsAccessTokenApi
     {
         emulator.CountExchange();
         var (appId, secret, code) = (request["appid"], request["secret"], request["code"]);
-        if (emulator.CheckCredentials(appId, secret) is { } refusal)
+        // Web authorization is the official account's: the mini-program's AppID is invalid here.
+        if (emulator.CheckCredentials(appId, secret, out _, only: WeChatEmulatorApp.OfficialAccount) is { } refusal)
         {
             return refusal;
         }

@@ -6,7 +6,8 @@ namespace AspNetCore.Authentication.WeChat.Emulator.Apis;
 /// <summary>
 /// <c>POST /cgi-bin/stable_token</c> (JSON only; GET answers 43002): in normal mode the same token to every caller while
 /// it is valid, with its remaining <c>expires_in</c> (never under 300 s: the next one goes out in the last 300 s); with
-/// <c>force_refresh</c>, a new token at once, 30 s apart, 20 a day. Isolated from <c>cgi-bin/token</c>.
+/// <c>force_refresh</c>, a new token at once, 30 s apart, 20 a day. Isolated from <c>cgi-bin/token</c>, and each of the
+/// emulator's apps has its own.
 /// https://developers.weixin.qq.com/doc/service/api/base/api_getstableaccesstoken
 /// </summary>
 internal static class StableTokenApi
@@ -48,7 +49,7 @@ internal static class StableTokenApi
             return WeChatEmulatorJson.Error(40002, "invalid grant_type");
         }
 
-        if (emulator.CheckCredentials(appId, secret) is { } refusal)
+        if (emulator.CheckCredentials(appId, secret, out var app) is { } refusal)
         {
             return refusal;
         }
@@ -58,7 +59,7 @@ internal static class StableTokenApi
             return switched;
         }
 
-        return emulator.GlobalTokens.IssueStable(emulator.Options.GlobalTokenLifetime, force) is { } token
+        return emulator.GlobalTokensOf(app).IssueStable(emulator.Options.GlobalTokenLifetime, force) is { } token
             ? WeChatEmulatorJson.Answer(new Dictionary<string, object> { ["access_token"] = token.Value, ["expires_in"] = token.ExpiresIn })
             : WeChatEmulatorJson.Error(45009, "reach max api daily quota limit");
     }

@@ -4,7 +4,8 @@ namespace AspNetCore.Authentication.WeChat.Emulator.Apis;
 
 /// <summary>
 /// <c>GET /cgi-bin/token</c>: a new global access token per call; the previous one stays valid 5 more minutes, then
-/// answers 40001. A wrong AppSecret answers 40001 here too. 2,000 calls a day, then 45009.
+/// answers 40001. A wrong AppSecret answers 40001 here too. 2,000 calls a day, then 45009. Each of the emulator's apps
+/// has its own tokens.
 /// https://developers.weixin.qq.com/doc/service/en/api/base/api_getaccesstoken
 /// </summary>
 internal static class TokenApi
@@ -19,7 +20,7 @@ internal static class TokenApi
             return WeChatEmulatorJson.Error(40002, "invalid grant_type");
         }
 
-        if (emulator.CheckCredentials(request["appid"], request["secret"], wrongSecretCode: 40001) is { } refusal)
+        if (emulator.CheckCredentials(request["appid"], request["secret"], out var app, wrongSecretCode: 40001) is { } refusal)
         {
             return refusal;
         }
@@ -29,7 +30,7 @@ internal static class TokenApi
             return switched;
         }
 
-        return emulator.GlobalTokens.IssueClassic(emulator.Options.GlobalTokenLifetime, emulator.Options.ClassicTokenDailyQuota) is { } token
+        return emulator.GlobalTokensOf(app).IssueClassic(emulator.Options.GlobalTokenLifetime, emulator.Options.ClassicTokenDailyQuota) is { } token
             ? WeChatEmulatorJson.Answer(new Dictionary<string, object> { ["access_token"] = token.Value, ["expires_in"] = token.ExpiresIn })
             : WeChatEmulatorJson.Error(45009, "reach max api daily quota limit");
     }

@@ -5,9 +5,11 @@ using Microsoft.Extensions.Options;
 namespace AspNetCore.Authentication.WeChat.Emulator.Internal;
 
 /// <summary>
-/// Points every access token provider that has no AppId at the emulator: its credentials, and a backchannel that
-/// answers WeChat's token APIs in process (token endpoints the app set elsewhere, such as a fake WeChat on a port, are
-/// still called there).
+/// Points every access token provider that has no AppId at the emulator (as the official account's): its credentials,
+/// and a backchannel that answers WeChat's token APIs in process (token endpoints the app set elsewhere, such as a fake
+/// WeChat on a port, are still called there). A provider given one of the emulator's own AppIDs without a backchannel
+/// (as a mini-program's, whose AppID comes from its options once the emulator set them) is taken over likewise, with
+/// that app's secret.
 /// </summary>
 internal sealed partial class WeChatEmulatorAccessTokenPostConfigureOptions(
     WeChatEmulator emulator,
@@ -16,15 +18,24 @@ internal sealed partial class WeChatEmulatorAccessTokenPostConfigureOptions(
 {
     public void PostConfigure(string? name, WeChatAccessTokenOptions options)
     {
-        if (!string.IsNullOrEmpty(options.AppId))
+        WeChatEmulatorApp app;
+        if (string.IsNullOrEmpty(options.AppId))
+        {
+            app = WeChatEmulatorApp.OfficialAccount;
+        }
+        else if (options.Backchannel is null && emulator.FindApp(options.AppId) is { } own)
+        {
+            app = own;
+        }
+        else
         {
             return;
         }
 
         WeChatEmulatorGuard.EnsureAllowed(environment, emulator.Options);
         emulator.MarkInUse();
-        options.AppId = emulator.Options.AppId;
-        options.AppSecret = emulator.AppSecret;
+        options.AppId = app == WeChatEmulatorApp.MiniProgram ? emulator.Options.MiniProgramAppId : emulator.Options.AppId;
+        options.AppSecret = emulator.AppSecretOf(app);
         options.Backchannel ??= emulator.CreateBackchannel(options.BackchannelTimeout, withNetwork: true);
 
         LogActive(logger, name ?? "");

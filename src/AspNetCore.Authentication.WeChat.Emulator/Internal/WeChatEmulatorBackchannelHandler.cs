@@ -40,7 +40,7 @@ internal sealed class WeChatEmulatorBackchannelHandler : DelegatingHandler
 
         // Buffered: a call to WeChat's host that is not the emulator's is sent on with its body.
         var body = request.Content is null ? [] : await request.Content.ReadAsByteArrayAsync(cancellationToken).ConfigureAwait(false);
-        var emulated = new WeChatEmulatorRequest { RawQuery = uri.Query, Body = body };
+        var emulated = new WeChatEmulatorRequest { RawQuery = uri.Query, Body = body, ContentType = request.Content?.Headers.ContentType?.ToString() };
         if (weChat && !_emulator.Owns(emulated))
         {
             return await PassOnAsync(request, cancellationToken).ConfigureAwait(false);

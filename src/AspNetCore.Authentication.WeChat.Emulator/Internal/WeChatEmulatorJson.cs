@@ -9,7 +9,9 @@ internal static class WeChatEmulatorJson
 {
     private static readonly JsonSerializerOptions Options = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
-    public static WeChatEmulatorResponse Answer<T>(T body) => WeChatEmulatorResponse.Json(JsonSerializer.Serialize(body, Options));
+    public static WeChatEmulatorResponse Answer<T>(T body) => WeChatEmulatorResponse.Json(Serialize(body));
+
+    public static string Serialize<T>(T body) => JsonSerializer.Serialize(body, Options);
 
     public static WeChatEmulatorResponse Error(int errorCode, string errorMessage)
         => Answer(new Dictionary<string, object> { ["errcode"] = errorCode, ["errmsg"] = $"{errorMessage}, rid: {RandomNumberGenerator.GetHexString(8, lowercase: true)}-emulator" });

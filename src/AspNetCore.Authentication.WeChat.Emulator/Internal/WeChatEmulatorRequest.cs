@@ -24,6 +24,12 @@ internal sealed class WeChatEmulatorRequest
     /// </summary>
     public string? BaseUrl { get; init; }
 
+    /// <summary>Gets the app's path base (empty for most apps), for a browser route.</summary>
+    public string PathBase { get; init; } = "";
+
+    /// <summary>Gets the body's media type as sent (<c>Content-Type</c>), if any.</summary>
+    public string? ContentType { get; init; }
+
     /// <summary>Gets the scheme the browser used, for a browser route.</summary>
     public string? Scheme { get; init; }
 

@@ -8,6 +8,9 @@ internal sealed record WeChatEmulatorResponse(int StatusCode, string? ContentTyp
 
     public static WeChatEmulatorResponse Json(string body) => new(200, WeChatContentType, body);
 
+    /// <summary>What the emulator's own browser routes (not WeChat's) answer: plain JSON, with the HTTP status.</summary>
+    public static WeChatEmulatorResponse BrowserJson(string body, int statusCode = 200) => new(statusCode, "application/json; charset=utf-8", body);
+
     public static WeChatEmulatorResponse Html(string body, int statusCode = 200) => new(statusCode, "text/html; charset=utf-8", body);
 
     public static WeChatEmulatorResponse Svg(string body) => new(200, "image/svg+xml; charset=utf-8", body);

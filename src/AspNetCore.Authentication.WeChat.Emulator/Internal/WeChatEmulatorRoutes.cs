@@ -48,7 +48,31 @@ internal static class WeChatEmulatorRoutes
 
     public static readonly WeChatEmulatorRoute Avatar = new("GET", "/mmopen/{openid}/{size:int}", WeChatEmulatorAudience.Browser, AvatarApi.HandleAsync);
 
-    public static IReadOnlyList<WeChatEmulatorRoute> All { get; } = [AuthorizePage, AuthorizeConsent, SnsAccessToken, SnsUserInfo, SnsRefreshToken, SnsAuth, Token, StableToken, StableTokenGet, UserInfo, Avatar];
+    public static readonly WeChatEmulatorRoute JsCode2Session = new("GET", "/sns/jscode2session", WeChatEmulatorAudience.Server, JsCode2SessionApi.HandleAsync);
+
+    public static readonly WeChatEmulatorRoute JsCode2SessionPost = new("POST", "/sns/jscode2session", WeChatEmulatorAudience.Server, JsCode2SessionApi.PostAsync);
+
+    public static readonly WeChatEmulatorRoute PhoneNumber = new("POST", "/wxa/business/getuserphonenumber", WeChatEmulatorAudience.Server, PhoneNumberApi.HandleAsync);
+
+    public static readonly WeChatEmulatorRoute PhoneNumberGet = new("GET", "/wxa/business/getuserphonenumber", WeChatEmulatorAudience.Server, PhoneNumberApi.RequirePostAsync);
+
+    public static readonly WeChatEmulatorRoute CheckSession = new("GET", "/wxa/checksession", WeChatEmulatorAudience.Server, CheckSessionApi.HandleAsync);
+
+    // The mini-program simulator: the emulator's own paths (the browser stands in for the WeChat client).
+    public static readonly WeChatEmulatorRoute MiniProgramPage = new("GET", "/miniprogram", WeChatEmulatorAudience.Browser, MiniProgramSimulatorApi.ShowAsync);
+
+    public static readonly WeChatEmulatorRoute MiniProgramLogin = new("POST", "/miniprogram/login", WeChatEmulatorAudience.Browser, MiniProgramSimulatorApi.LoginAsync);
+
+    public static readonly WeChatEmulatorRoute MiniProgramPhoneCode = new("POST", "/miniprogram/phone-code", WeChatEmulatorAudience.Browser, MiniProgramSimulatorApi.PhoneCodeAsync);
+
+    public static readonly WeChatEmulatorRoute MiniProgramUserInfo = new("POST", "/miniprogram/user-info", WeChatEmulatorAudience.Browser, MiniProgramSimulatorApi.UserInfoAsync);
+
+    public static IReadOnlyList<WeChatEmulatorRoute> All { get; } =
+    [
+        AuthorizePage, AuthorizeConsent, SnsAccessToken, SnsUserInfo, SnsRefreshToken, SnsAuth, Token, StableToken, StableTokenGet, UserInfo, Avatar,
+        JsCode2Session, JsCode2SessionPost, PhoneNumber, PhoneNumberGet, CheckSession,
+        MiniProgramPage, MiniProgramLogin, MiniProgramPhoneCode, MiniProgramUserInfo,
+    ];
 
     /// <summary>
     /// The server route whose path <paramref name="path"/> ends with, for <paramref name="method"/> (any method when

@@ -1,0 +1,11 @@
+namespace AspNetCore.Authentication.WeChat.Emulator.Internal;
+
+/// <summary>The two apps of the emulated Open Platform account.</summary>
+internal enum WeChatEmulatorApp
+{
+    /// <summary>The official account (<see cref="WeChatEmulatorOptions.AppId"/>).</summary>
+    OfficialAccount,
+
+    /// <summary>The mini-program (<see cref="WeChatEmulatorOptions.MiniProgramAppId"/>).</summary>
+    MiniProgram,
+}
