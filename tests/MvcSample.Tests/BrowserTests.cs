@@ -1,4 +1,5 @@
 using Microsoft.Playwright;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace MvcSample.Tests;
 
@@ -208,8 +209,22 @@ public sealed class BrowserTests : IAsyncLifetime
         // The script ran (its hash matches the policy): it minted a code and posted it to the app's sign-in endpoint,
         // and shows the app's answer, whatever it is, with its status.
         await Expect(page.Locator("button.mp-user", new() { HasText = "小明" })).ToHaveAttributeAsync("aria-pressed", "true");
-        await Expect(page.Locator("#signin-result")).ToHaveTextAsync(new System.Text.RegularExpressions.Regex("^HTTP \\d{3}"));
+        // The app signed the user in with bearer tokens, and /api/me answers with the mini-program's openid.
+        var xiaoMing = factory.Services.GetRequiredService<AspNetCore.Authentication.WeChat.Emulator.WeChatEmulator>().Options.Users[0];
+        await Expect(page.Locator("#signin-result")).ToContainTextAsync("HTTP 200");
+        await Expect(page.Locator("#signin-result")).ToContainTextAsync("accessToken");
+        await Expect(page.Locator("#me-result")).ToContainTextAsync(xiaoMing.MiniProgramOpenId);
+        await Expect(page.Locator("#me-result")).ToContainTextAsync("wxe1e1e1e1e1e1e1e1");
+
+        await page.Locator("#phone").ClickAsync();
+        await Expect(page.Locator("#phone-result")).ToContainTextAsync("13800138000");
+        await page.Locator("#decrypt").ClickAsync();
+        await Expect(page.Locator("#decrypt-result")).ToContainTextAsync("HTTP 200");
+        await Expect(page.Locator("#decrypt-result")).ToContainTextAsync(xiaoMing.Nickname);
+        await page.Locator("#refresh").ClickAsync();
+        await Expect(page.Locator("#refresh-result")).ToContainTextAsync("HTTP 200");
         await Screenshot(page, "mini-program-simulator");
+        Assert.DoesNotContain("session_key", await page.ContentAsync(), StringComparison.Ordinal);
         Assert.Empty(policyViolations);
         Assert.All(requests, url => Assert.StartsWith(address.GetLeftPart(UriPartial.Authority), url, StringComparison.Ordinal));
         Assert.Contains(requests, url => url.EndsWith("/wechat-emulator/miniprogram/login", StringComparison.Ordinal));

@@ -411,6 +411,9 @@ public sealed class EmulatorMiniProgramTests : IAsyncLifetime
         await using var factory = new SampleFactory();
         factory.Settings["Authentication:WeChat:AppId"] = "wx1234567890abcdef";
         factory.Settings["Authentication:WeChat:AppSecret"] = "real-secret";
+        // The mini-program too: a scheme of either app without an AppId would sign in against the emulator.
+        factory.Settings["Authentication:WeChatMiniProgram:AppId"] = "wxa1234567890abcd";
+        factory.Settings["Authentication:WeChatMiniProgram:AppSecret"] = "real-mini-secret";
         var browser = factory.CreateBrowser();
 
         Assert.Equal(HttpStatusCode.NotFound, (await browser.GetAsync("/wechat-emulator/miniprogram")).StatusCode);

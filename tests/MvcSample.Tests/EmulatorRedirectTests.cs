@@ -19,6 +19,9 @@ public class EmulatorRedirectTests
         await using var factory = new SampleFactory { ConfigureTestServices = s => s.AddLogging(l => l.AddProvider(new MvcSample.Tests.WebFarm.QueueLoggerProvider(logs))) };
         factory.Settings["Authentication:WeChat:AppId"] = "wx1234567890abcdef";
         factory.Settings["Authentication:WeChat:AppSecret"] = "real-secret";
+        // The mini-program too: a scheme of either app without an AppId would sign in against the emulator.
+        factory.Settings["Authentication:WeChatMiniProgram:AppId"] = "wxa1234567890abcd";
+        factory.Settings["Authentication:WeChatMiniProgram:AppSecret"] = "real-mini-secret";
         var browser = factory.CreateBrowser();
 
         foreach (var path in new[] { "/wechat-emulator/connect/oauth2/authorize" + EvilQuery, "/wechat-emulator/sns/userinfo?access_token=x&openid=y", "/wechat-emulator/mmopen/x/132" })
