@@ -17,6 +17,8 @@ public static class KestrelHosts
 {
     public const string EmulatorSecret = "EmulatorAppSecret_for_tests_0123456789";
 
+    public const string EmulatorMiniProgramSecret = "EmulatorMiniProgramSecret_for_tests_0123";
+
     /// <summary>The sample on Kestrel; returns the factory (to dispose) and its base address.</summary>
     public static (WebApplicationFactory<Program> Factory, Uri Address) StartSample(string environment, IDictionary<string, string?>? settings = null)
     {
@@ -50,6 +52,7 @@ public static class KestrelHosts
             o.AllowOutsideDevelopment = true;
             o.PathPrefix = "/";
             o.AppSecret = EmulatorSecret;
+            o.MiniProgramAppSecret = EmulatorMiniProgramSecret;
             // WeChat's web authorization domains: the hosts the tests' apps run on.
             o.RedirectDomains.Add("127.0.0.1");
             o.RedirectDomains.Add("localhost");

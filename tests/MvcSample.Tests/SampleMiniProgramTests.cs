@@ -225,12 +225,12 @@ public class SampleMiniProgramTests
     public async Task The_endpoints_are_configured_from_environment_style_settings()
     {
         // A WeChat-compatible server on a port, as Authentication__WeChatMiniProgram__SessionEndpoint=http://127.0.0.1:<port>/… sets it.
-        var (emulator, address) = await KestrelHosts.StartStandaloneEmulatorAsync(o => o.MiniProgramAppSecret = "MiniSecret_for_tests_0123456789");
+        var (emulator, address) = await KestrelHosts.StartStandaloneEmulatorAsync(o => o.MiniProgramAppSecret = KestrelHosts.EmulatorMiniProgramSecret);
         await using var _ = emulator;
         var origin = address.ToString().TrimEnd('/');
         await using var factory = new SampleFactory();
         factory.Settings["Authentication:WeChatMiniProgram:AppId"] = "wxe1e1e1e1e1e1e1e1";
-        factory.Settings["Authentication:WeChatMiniProgram:AppSecret"] = "MiniSecret_for_tests_0123456789";
+        factory.Settings["Authentication:WeChatMiniProgram:AppSecret"] = KestrelHosts.EmulatorMiniProgramSecret;
         factory.Settings["Authentication:WeChatMiniProgram:SessionEndpoint"] = origin + "/sns/jscode2session";
         var remote = emulator.Services.GetRequiredService<WeChatEmulator>();
 

@@ -79,15 +79,16 @@ internal sealed class WeChatCodeExchange
         {
             Outcome outcome;
             var repeated = false;
-            if (await ClaimAsync(key).ConfigureAwait(false))
+            // The claim and the outcome live under keys of their own: a farm's atomic store and cache may be one Redis.
+            if (await ClaimAsync(key + ":claim").ConfigureAwait(false))
             {
                 outcome = await ExchangeWithWeChatAsync(code).ConfigureAwait(false);
-                await RememberAsync(key, outcome).ConfigureAwait(false);
+                await RememberAsync(key + ":outcome", outcome).ConfigureAwait(false);
             }
             else
             {
                 repeated = true;
-                outcome = await RecallAsync(key).ConfigureAwait(false)
+                outcome = await RecallAsync(key + ":outcome").ConfigureAwait(false)
                     ?? new Outcome(null, null, WeChatFailureKind.InvalidCode,
                         Message: "The mini-program's code was already exchanged, and the outcome of that exchange is not known here (it is still running elsewhere, or was not recorded); the mini-program must call wx.login again.");
             }

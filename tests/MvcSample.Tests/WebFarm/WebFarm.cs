@@ -84,6 +84,11 @@ public sealed class WebFarm : IAsyncDisposable
             .UseSetting("WeChat:AccessToken:StableTokenEndpoint", origin + "/cgi-bin/stable_token")
             .UseSetting("WeChat:AccessToken:TokenEndpoint", origin + "/cgi-bin/token")
             .UseSetting("WeChat:Api:UserInfoEndpoint", origin + "/cgi-bin/user/info")
+            .UseSetting("Authentication:WeChatMiniProgram:AppId", "wxe1e1e1e1e1e1e1e1")
+            .UseSetting("Authentication:WeChatMiniProgram:AppSecret", KestrelHosts.EmulatorMiniProgramSecret)
+            .UseSetting("Authentication:WeChatMiniProgram:SessionEndpoint", origin + "/sns/jscode2session")
+            .UseSetting("Authentication:WeChatMiniProgram:PhoneNumberEndpoint", origin + "/wxa/business/getuserphonenumber")
+            .UseSetting("Authentication:WeChatMiniProgram:StableTokenEndpoint", origin + "/cgi-bin/stable_token")
             .UseSetting("ConnectionStrings:Redis", Redis.ConfigurationWithTimeout((int)redisTimeout.TotalMilliseconds))
             // Hundreds of concurrent sign-ins come from one test process.
             .UseSetting("SignInRateLimit:PermitsPerMinute", "0")
