@@ -111,6 +111,14 @@ public static class WeChatEmulatorExtensions
             group.MapMethods(route.Path, [route.Method], async (HttpContext context) =>
             {
                 var answer = await emulator.HandleAsync(route, await ReadAsync(context, prefix).ConfigureAwait(false), context.RequestAborted).ConfigureAwait(false);
+                if (answer.ContentType?.StartsWith("text/html", StringComparison.Ordinal) == true)
+                {
+                    // The consent page and the simulator act on a click: no other site may frame them (clickjacking).
+                    // frame-ancestors only works as a header, not in the pages' own <meta> policy.
+                    context.Response.Headers.XFrameOptions = "DENY";
+                    context.Response.Headers.ContentSecurityPolicy = "frame-ancestors 'none'";
+                }
+
                 return answer.Location is { } location
                     ? Results.Redirect(location)
                     : Results.Text(answer.Body ?? "", answer.ContentType, statusCode: answer.StatusCode);

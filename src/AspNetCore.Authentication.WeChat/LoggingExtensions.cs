@@ -93,8 +93,8 @@ internal static partial class LoggingExtensions
     [LoggerMessage(1303, LogLevel.Error, "A mini-program user's session_key could not be stored in or read from the app's IDistributedCache ({ExceptionType}), so the request failed with 503. Check the cache (e.g. Redis).", EventName = "WeChatMiniProgramSessionKeyStoreUnavailable")]
     public static partial void MiniProgramSessionKeyStoreUnavailable(this ILogger logger, string exceptionType);
 
-    [LoggerMessage(1304, LogLevel.Information, "A mini-program sent a code of '{Name}' again within the repeated-code window; it got the first exchange's outcome, and WeChat was not called again.", EventName = "WeChatMiniProgramRepeatedCode")]
-    public static partial void MiniProgramRepeatedCode(this ILogger logger, string name);
+    [LoggerMessage(1304, LogLevel.Information, "A mini-program sent a code of '{Name}' again within the repeated-code window; it got {Outcome} without calling WeChat again.", EventName = "WeChatMiniProgramRepeatedCode")]
+    public static partial void MiniProgramRepeatedCode(this ILogger logger, string name, string outcome);
 
     [LoggerMessage(1305, LogLevel.Information, "A mini-program refresh of '{Name}' was refused with 401: {Reason}", EventName = "WeChatMiniProgramRefreshRefused")]
     public static partial void MiniProgramRefreshRefused(this ILogger logger, string name, string reason);

@@ -53,4 +53,11 @@ public static class WeChatClaimTypes
     /// an openid means something only next to its AppID.
     /// </summary>
     public const string AppId = "urn:wechat:appid";
+
+    /// <summary>
+    /// A mini-program sign-in's session: its random id and the generation of its latest refresh token
+    /// (<c>{id}.{generation}</c>). The package keeps one record per session, so that each refresh token works once and a
+    /// session can be refreshed only by the holder of its newest token.
+    /// </summary>
+    public const string MiniProgramSession = "urn:wechat:miniprogram:session";
 }

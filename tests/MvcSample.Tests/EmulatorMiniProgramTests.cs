@@ -370,6 +370,9 @@ public sealed class EmulatorMiniProgramTests : IAsyncLifetime
         var page = await Client.GetAsync("/wechat-emulator/miniprogram");
         Assert.Equal(HttpStatusCode.OK, page.StatusCode);
         var html = await page.Content.ReadAsStringAsync();
+        // No other site may frame it and click for the developer.
+        Assert.Equal("DENY", page.Headers.GetValues("X-Frame-Options").Single());
+        Assert.Equal("frame-ancestors 'none'", page.Headers.GetValues("Content-Security-Policy").Single());
 
         Assert.DoesNotContain("<script>alert(1)", html, StringComparison.Ordinal);
         Assert.DoesNotContain("<img src=x", html, StringComparison.Ordinal);

@@ -257,4 +257,51 @@ public class SampleMiniProgramTests
         Assert.Equal(HttpStatusCode.NotFound, signIn.StatusCode);
         Assert.Equal(HttpStatusCode.Unauthorized, me.StatusCode);
     }
+
+    private static Task<HttpResponseMessage> PostAsync(HttpClient client, string path, string token, string body)
+    {
+        var request = new HttpRequestMessage(HttpMethod.Post, path) { Content = new StringContent(body, Encoding.UTF8, "application/json") };
+        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
+        return client.SendAsync(request);
+    }
+
+    [Theory]
+    [InlineData("/api/miniprogram/decrypt")]
+    [InlineData("/api/miniprogram/phone")]
+    public async Task A_body_with_a_key_that_is_not_valid_Unicode_is_400_not_500(string path)
+    {
+        await using var factory = new SampleFactory();
+        var client = factory.CreateBrowser();
+        var token = (await SignInAsync(client, Emulator(factory).IssueMiniProgramCode(Emulator(factory).Options.Users[0]))).GetProperty("accessToken").GetString()!;
+
+        var response = await PostAsync(client, path, token, """{"\ud800":1,"iv":"x"}""");
+        Assert.Equal(400, (int)response.StatusCode);
+    }
+
+    [Fact]
+    public async Task Open_data_rewritten_in_its_first_block_into_unreadable_text_is_400_not_500()
+    {
+        await using var factory = new SampleFactory();
+        var client = factory.CreateBrowser();
+        var xiaoMing = Emulator(factory).Options.Users[0];
+        var token = (await SignInAsync(client, Emulator(factory).IssueMiniProgramCode(xiaoMing))).GetProperty("accessToken").GetString()!;
+        var data = Emulator(factory).EncryptUserInfo(xiaoMing);
+
+        // 1. The sample echoes the plaintext: the client learns its first block.
+        var echo = await PostAsync(client, "/api/miniprogram/decrypt", token, JsonSerializer.Serialize(new { encryptedData = data.EncryptedData, iv = data.Iv }));
+        var plain = await echo.Content.ReadAsByteArrayAsync();
+        // 2. Flip the iv so that block 1 becomes {"a":"<FF FE>...  (no key needed).
+        var wanted = Encoding.ASCII.GetBytes("{\"a\":\"XXXXXXXXXX");
+        wanted[6] = 0xFF;
+        wanted[7] = 0xFE;
+        var iv = Convert.FromBase64String(data.Iv);
+        for (var i = 0; i < 16; i++)
+        {
+            iv[i] ^= (byte)(plain[i] ^ wanted[i]);
+        }
+
+        // Keep the rest of block 1 a string: the original bytes 6..15 are inside the openId/nickName value
+        var response = await PostAsync(client, "/api/miniprogram/decrypt", token, JsonSerializer.Serialize(new { encryptedData = data.EncryptedData, iv = Convert.ToBase64String(iv) }));
+        Assert.Equal(400, (int)response.StatusCode);
+    }
 }

@@ -167,8 +167,9 @@ public static class MiniProgramEndpoints
 
             document.Dispose();
         }
-        catch (JsonException)
+        catch (Exception ex) when (ex is JsonException or InvalidOperationException)
         {
+            // InvalidOperationException: a key that escapes a lone surrogate, met by the duplicate-key check.
         }
 
         return (null, BadRequest("请求不是 JSON 对象。· The request is not a JSON object."));

@@ -247,7 +247,7 @@ internal sealed class WeChatApiClient(HttpClient httpClient, TimeSpan timeout, I
 
         // JSON text may escape a lone surrogate (\ud800) or carry bytes that are not UTF-8; such a string can be parsed
         // but not read. Checked once here, so that no later read of the answer can fail.
-        if (!HasOnlyValidText(document.RootElement))
+        if (!document.RootElement.HasOnlyValidText())
         {
             document.Dispose();
             throw endpoint.Failure(WeChatFailureKind.InvalidResponse, "answered with text that is not valid Unicode");
@@ -265,45 +265,6 @@ internal sealed class WeChatApiClient(HttpClient httpClient, TimeSpan timeout, I
         }
 
         return document;
-    }
-
-    private static bool HasOnlyValidText(JsonElement element)
-    {
-        try
-        {
-            switch (element.ValueKind)
-            {
-                case JsonValueKind.String:
-                    _ = element.GetString();
-                    return true;
-                case JsonValueKind.Object:
-                    foreach (var property in element.EnumerateObject())
-                    {
-                        if (property.Name is null || !HasOnlyValidText(property.Value))
-                        {
-                            return false;
-                        }
-                    }
-
-                    return true;
-                case JsonValueKind.Array:
-                    foreach (var item in element.EnumerateArray())
-                    {
-                        if (!HasOnlyValidText(item))
-                        {
-                            return false;
-                        }
-                    }
-
-                    return true;
-                default:
-                    return true;
-            }
-        }
-        catch (InvalidOperationException)
-        {
-            return false;
-        }
     }
 
     private static void ThrowIfError(JsonDocument document, WeChatApiEndpoint endpoint)

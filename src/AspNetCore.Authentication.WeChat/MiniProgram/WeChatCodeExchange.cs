@@ -72,7 +72,7 @@ internal sealed class WeChatCodeExchange
         var running = _inFlight.GetOrAdd(key, mine.Task);
         if (running != mine.Task)
         {
-            return (await running.ConfigureAwait(false), true);
+            return (await RepeatAsync(key, await running.ConfigureAwait(false)).ConfigureAwait(false), true);
         }
 
         try
@@ -88,9 +88,9 @@ internal sealed class WeChatCodeExchange
             else
             {
                 repeated = true;
-                outcome = await RecallAsync(key + ":outcome").ConfigureAwait(false)
+                outcome = await RepeatAsync(key, await RecallAsync(key + ":outcome").ConfigureAwait(false)
                     ?? new Outcome(null, null, WeChatFailureKind.InvalidCode,
-                        Message: "The mini-program's code was already exchanged, and the outcome of that exchange is not known here (it is still running elsewhere, or was not recorded); the mini-program must call wx.login again.");
+                        Message: "The mini-program's code was already exchanged, and the outcome of that exchange is not known here (it is still running elsewhere, or was not recorded); the mini-program must call wx.login again.")).ConfigureAwait(false);
             }
 
             mine.SetResult(outcome);
@@ -105,6 +105,36 @@ internal sealed class WeChatCodeExchange
         {
             _inFlight.TryRemove(new KeyValuePair<string, Task<Outcome>>(key, mine.Task));
         }
+    }
+
+    /// <summary>
+    /// The outcome for a repeat of a code: a sign-in only while the code has repeats left
+    /// (<see cref="WeChatMiniProgramDefaults.MaxRepeatsPerCode"/>), counted across the farm; a failure as often as asked.
+    /// </summary>
+    private async Task<Outcome> RepeatAsync(string key, Outcome outcome)
+    {
+        if (outcome.OpenId is null)
+        {
+            return outcome;
+        }
+
+        try
+        {
+            for (var repeat = 1; repeat <= WeChatMiniProgramDefaults.MaxRepeatsPerCode; repeat++)
+            {
+                if (await _atomicStore.TryAddAsync(key + ":repeat:" + repeat.ToString(System.Globalization.CultureInfo.InvariantCulture), new byte[] { 1 }, _options.RepeatedCodeWindow, CancellationToken.None).ConfigureAwait(false))
+                {
+                    return outcome;
+                }
+            }
+        }
+        catch (Exception ex)
+        {
+            _logger.MiniProgramCodeStoreUnavailable(ex.GetType().Name);
+        }
+
+        return new Outcome(null, null, WeChatFailureKind.InvalidCode,
+            Message: $"The mini-program's code was already exchanged and repeated {WeChatMiniProgramDefaults.MaxRepeatsPerCode} times (or its repeats cannot be counted); the mini-program must call wx.login again.");
     }
 
     private async Task<bool> ClaimAsync(string key)
@@ -123,9 +153,16 @@ internal sealed class WeChatCodeExchange
 
     private async Task RememberAsync(string key, Outcome outcome)
     {
+        if (outcome.Kind == WeChatFailureKind.StateStoreUnavailable)
+        {
+            // The cache already failed this request, and said so; a repeat exchanges the code again.
+            return;
+        }
+
         try
         {
-            var bytes = _protector.Protect(JsonSerializer.SerializeToUtf8Bytes(outcome, WeChatMiniProgramJsonContext.Default.Outcome));
+            // Bound to its key: an outcome copied to another code's key does not unprotect there.
+            var bytes = _protector.CreateProtector(key).Protect(JsonSerializer.SerializeToUtf8Bytes(outcome, WeChatMiniProgramJsonContext.Default.Outcome));
             await _cache.SetAsync(key, bytes, new DistributedCacheEntryOptions { AbsoluteExpirationRelativeToNow = _options.RepeatedCodeWindow }, CancellationToken.None).ConfigureAwait(false);
         }
         catch (Exception ex)
@@ -156,7 +193,7 @@ internal sealed class WeChatCodeExchange
             {
                 try
                 {
-                    return JsonSerializer.Deserialize(_protector.Unprotect(bytes), WeChatMiniProgramJsonContext.Default.Outcome);
+                    return JsonSerializer.Deserialize(_protector.CreateProtector(key).Unprotect(bytes), WeChatMiniProgramJsonContext.Default.Outcome);
                 }
                 catch (Exception ex) when (ex is CryptographicException or JsonException)
                 {
@@ -181,6 +218,8 @@ internal sealed class WeChatCodeExchange
             using var answer = await new WeChatApiClient(_backchannel, _options.BackchannelTimeout, _logger).GetAsync(
                 _endpoint,
                 [("appid", _options.AppId), ("secret", _options.AppSecret), ("js_code", code), ("grant_type", "authorization_code")],
+                // Checked inside the client, which logs an unusable answer once, like its other failures.
+                check: (answer, _) => Read(answer),
                 isExpected: IsTheClients,
                 cancellationToken: CancellationToken.None).ConfigureAwait(false);
             (openId, unionId, sessionKey) = Read(answer.RootElement);

@@ -1,4 +1,6 @@
 using AspNetCore.Authentication.WeChat.Internal;
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Authentication.BearerToken;
 using Microsoft.AspNetCore.DataProtection;
 using Microsoft.Extensions.Caching.Distributed;
 using Microsoft.Extensions.DependencyInjection;
@@ -32,7 +34,15 @@ internal sealed class WeChatMiniProgram
         Service = new WeChatMiniProgramService(name, Options, SessionKeys, () => WeChatBackchannel.CreateApiClient(factory, name, options.BackchannelTimeout), time, Logger);
         AtomicStore = services.GetRequiredService<IWeChatAtomicStore>();
         Time = time;
+        var schemes = services.GetRequiredService<IOptions<AuthenticationOptions>>().Value.SchemeMap;
+        if (schemes.TryGetValue(Options.SignInScheme, out var scheme) && scheme.HandlerType?.FullName == BearerTokenHandlerName)
+        {
+            BearerTokens = services.GetRequiredService<IOptionsMonitor<BearerTokenOptions>>().Get(Options.SignInScheme);
+        }
     }
+
+    // The framework's handler is internal; its options are public.
+    private const string BearerTokenHandlerName = "Microsoft.AspNetCore.Authentication.BearerToken.BearerTokenHandler";
 
     public string Name { get; }
 
@@ -49,4 +59,10 @@ internal sealed class WeChatMiniProgram
     public IWeChatAtomicStore AtomicStore { get; }
 
     public TimeProvider Time { get; }
+
+    /// <summary>The options of the bearer-token scheme the users are signed in with, or null for another kind of scheme.</summary>
+    public BearerTokenOptions? BearerTokens { get; }
+
+    /// <summary>The key of a session's record: the generation of its newest refresh token.</summary>
+    public string SessionKey(string sessionId) => Options.CacheKeyPrefix + Options.AppId + ":refresh:" + sessionId;
 }

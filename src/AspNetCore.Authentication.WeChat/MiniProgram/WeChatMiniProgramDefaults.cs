@@ -29,4 +29,11 @@ public static class WeChatMiniProgramDefaults
 
     /// <summary>The authentication type of the identities the sign-in builds: <c>WeChatMiniProgram</c>.</summary>
     public const string AuthenticationType = "WeChatMiniProgram";
+
+    /// <summary>
+    /// How many times a code, once exchanged, may sign its user in again within
+    /// <see cref="WeChatMiniProgramOptions.RepeatedCodeWindow"/>: enough for a mini-program's retries, and a bound on what
+    /// a copy of a used code is worth. A further repeat fails with 400 (<c>invalid-code</c>).
+    /// </summary>
+    public const int MaxRepeatsPerCode = 3;
 }

@@ -24,9 +24,6 @@ internal static class WeChatMiniProgramEndpoints
     /// <summary>The largest refresh request read; the framework's refresh tokens are about 1 KiB with a few claims.</summary>
     public const int MaxRefreshRequestBytes = 16 * 1024;
 
-    // The framework's handler is internal; its options are public.
-    private const string BearerTokenHandlerName = "Microsoft.AspNetCore.Authentication.BearerToken.BearerTokenHandler";
-
     public static async Task<IResult> SignInAsync(HttpContext context, WeChatMiniProgram miniProgram)
     {
         var (request, refusal) = await ReadJsonAsync(context, miniProgram, MaxSignInRequestBytes).ConfigureAwait(false);
@@ -50,14 +47,15 @@ internal static class WeChatMiniProgramEndpoints
         var (outcome, repeated) = await miniProgram.Exchange.ExchangeAsync(code!).ConfigureAwait(false);
         if (repeated)
         {
-            miniProgram.Logger.MiniProgramRepeatedCode(miniProgram.Name);
+            miniProgram.Logger.MiniProgramRepeatedCode(miniProgram.Name, outcome.OpenId is null ? outcome.Kind?.ToString() ?? "a failure" : "a sign-in");
         }
 
         if (outcome.OpenId is not { } openId)
         {
             var failure = outcome.ToException();
-            // Failures the request caused are logged here, once; the API client logged the others as warnings.
-            if (outcome.ErrorCode is not { } errorCode || WeChatCodeExchange.IsTheClients(errorCode) || repeated)
+            // One line per failure: WeChat's errcodes the request caused are logged here; the API client logged the
+            // others (unexpected errcodes, timeouts, unusable answers) and the session-key store its own failure.
+            if (!repeated && outcome.ErrorCode is { } errorCode && WeChatCodeExchange.IsTheClients(errorCode))
             {
                 miniProgram.Logger.MiniProgramSignInFailed(miniProgram.Name, failure.Kind, failure.ErrorCode, failure.Message);
             }
@@ -99,14 +97,54 @@ internal static class WeChatMiniProgramEndpoints
             return WeChatProblems.Result(failure);
         }
 
-        return new SignInResult(options.SignInScheme, signingIn.Principal, signingIn.Properties);
+        var principal = signingIn.Principal;
+        if (miniProgram.BearerTokens is { } bearer)
+        {
+            // A new session: its record says generation 0 is the one refresh token that may renew it.
+            var sessionId = Base64Url(RandomNumberGenerator.GetBytes(16));
+            try
+            {
+                await miniProgram.AtomicStore.TryAddAsync(miniProgram.SessionKey(sessionId), Generation(0), bearer.RefreshTokenExpiration, CancellationToken.None).ConfigureAwait(false);
+            }
+            catch (Exception ex)
+            {
+                miniProgram.Logger.MiniProgramCodeStoreUnavailable(ex.GetType().Name);
+                return WeChatProblems.Result(new WeChatException("The mini-program session could not be recorded in the app's IWeChatAtomicStore.", WeChatFailureKind.StateStoreUnavailable, innerException: ex));
+            }
+
+            principal = WithSession(principal, options.AppId, sessionId, 0);
+        }
+
+        return new SignInResult(options.SignInScheme, principal, signingIn.Properties);
     }
+
+    /// <summary>
+    /// The principal with this mini-program's AppID and the session's generation, which refresh needs: kept, or added
+    /// to its first identity when an app's OnSigningIn or OnRefreshing replaced the principal without them.
+    /// </summary>
+    private static ClaimsPrincipal WithSession(ClaimsPrincipal principal, string appId, string sessionId, long generation)
+    {
+        var identity = principal.Identities.FirstOrDefault() ?? throw new InvalidOperationException("The principal of a mini-program sign-in has no identity.");
+        foreach (var old in principal.Identities.SelectMany(i => i.FindAll(WeChatClaimTypes.MiniProgramSession).Select(c => (i, c))).ToArray())
+        {
+            old.i.RemoveClaim(old.c);
+        }
+
+        if (principal.FindFirst(WeChatClaimTypes.AppId) is null)
+        {
+            identity.AddClaim(new Claim(WeChatClaimTypes.AppId, appId));
+        }
+
+        identity.AddClaim(new Claim(WeChatClaimTypes.MiniProgramSession, sessionId + "." + generation.ToString(System.Globalization.CultureInfo.InvariantCulture)));
+        return principal;
+    }
+
+    private static byte[] Generation(long generation) => BitConverter.GetBytes(generation);
 
     public static async Task<IResult> RefreshAsync(HttpContext context, WeChatMiniProgram miniProgram)
     {
         var options = miniProgram.Options;
-        var schemes = context.RequestServices.GetRequiredService<IAuthenticationSchemeProvider>();
-        if (await schemes.GetSchemeAsync(options.SignInScheme).ConfigureAwait(false) is not { HandlerType.FullName: BearerTokenHandlerName })
+        if (miniProgram.BearerTokens is not { } bearer)
         {
             // Only bearer tokens have refresh tokens; a cookie renews itself.
             return Results.NotFound();
@@ -129,7 +167,6 @@ internal static class WeChatMiniProgramEndpoints
             return BadRequest(context, miniProgram, "the refreshToken is missing or not a string", "缺少刷新凭证。", "The refresh token is missing.");
         }
 
-        var bearer = context.RequestServices.GetRequiredService<IOptionsMonitor<BearerTokenOptions>>().Get(options.SignInScheme);
         var ticket = bearer.RefreshTokenProtector.Unprotect(refreshToken);
         var now = miniProgram.Time.GetUtcNow();
         if (ticket?.Principal is not { } principal || ticket.Properties.ExpiresUtc is not { } expires)
@@ -149,17 +186,23 @@ internal static class WeChatMiniProgramEndpoints
         }
 
         // The framework's refresh tokens are stateless, so each one would renew the session again and again until it
-        // expires: a refresh token is spent here, once, across the farm.
+        // expires (and many strings decode to one token). The session's record holds the generation of its newest refresh
+        // token: only that token can advance it, once, across the farm; one record per session, however often renewed.
+        if (principal.FindFirst(WeChatClaimTypes.MiniProgramSession)?.Value is not { } session
+            || session.Split('.') is not [{ Length: > 0 } sessionId, var number]
+            || !long.TryParse(number, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var generation))
+        {
+            return Refused(miniProgram, "the refresh token carries no mini-program session");
+        }
+
         bool spent;
         try
         {
-            spent = await miniProgram.AtomicStore.TryAddAsync(
-                options.CacheKeyPrefix + options.AppId + ":refresh:" + Base64Url(SHA256.HashData(Encoding.UTF8.GetBytes(refreshToken))),
-                "1"u8.ToArray(),
-                expires - now,
-                context.RequestAborted).ConfigureAwait(false);
+            var key = miniProgram.SessionKey(sessionId);
+            spent = await miniProgram.AtomicStore.TryRemoveAsync(key, Generation(generation), CancellationToken.None).ConfigureAwait(false)
+                && await miniProgram.AtomicStore.TryAddAsync(key, Generation(generation + 1), bearer.RefreshTokenExpiration, CancellationToken.None).ConfigureAwait(false);
         }
-        catch (Exception ex) when (ex is not OperationCanceledException)
+        catch (Exception ex)
         {
             miniProgram.Logger.MiniProgramCodeStoreUnavailable(ex.GetType().Name);
             return WeChatProblems.Result(new WeChatException("The refresh token could not be spent in the app's IWeChatAtomicStore.", WeChatFailureKind.StateStoreUnavailable, innerException: ex));
@@ -167,7 +210,7 @@ internal static class WeChatMiniProgramEndpoints
 
         if (!spent)
         {
-            return Refused(miniProgram, "the refresh token was already used (each one renews the session once)");
+            return Refused(miniProgram, "the refresh token was already used (each one renews the session once), or its session ended");
         }
 
         var refreshing = new WeChatMiniProgramRefreshContext(context, miniProgram.Name, options, principal);
@@ -177,7 +220,7 @@ internal static class WeChatMiniProgramEndpoints
             return Refused(miniProgram, "the app's OnRefreshing event revoked the session");
         }
 
-        return new SignInResult(options.SignInScheme, refreshing.Principal, refreshing.Properties);
+        return new SignInResult(options.SignInScheme, WithSession(refreshing.Principal, options.AppId, sessionId, generation + 1), refreshing.Properties);
     }
 
     private static IResult Refused(WeChatMiniProgram miniProgram, string reason)

@@ -66,7 +66,10 @@ public class WeChatMiniProgramOptions
     /// after a network error gets its user signed in again instead of WeChat's "code been used" (40163), and WeChat is
     /// called once. <see cref="TimeSpan.Zero"/> turns this off: a repeated code then fails with 400.
     /// </summary>
-    /// <remarks>Defaults to 30 seconds, at most 5 minutes (a code's own lifetime).</remarks>
+    /// <remarks>
+    /// Defaults to 30 seconds: 0, or from <see cref="BackchannelTimeout"/> plus 1 second to 5 minutes (a code's own
+    /// lifetime). A code signs its user in again at most <see cref="WeChatMiniProgramDefaults.MaxRepeatsPerCode"/> times.
+    /// </remarks>
     public TimeSpan RepeatedCodeWindow { get; set; } = TimeSpan.FromSeconds(30);
 
     /// <summary>
@@ -137,6 +140,12 @@ public class WeChatMiniProgramOptions
         if (RepeatedCodeWindow < TimeSpan.Zero || RepeatedCodeWindow > TimeSpan.FromMinutes(5))
         {
             throw new ArgumentException("The 'RepeatedCodeWindow' option must be between 0 and 5 minutes (a code's lifetime).", nameof(RepeatedCodeWindow));
+        }
+
+        if (RepeatedCodeWindow > TimeSpan.Zero && RepeatedCodeWindow < BackchannelTimeout + TimeSpan.FromSeconds(1))
+        {
+            // Otherwise a code's claim could run out while its exchange still runs, and another instance exchange it again.
+            throw new ArgumentException("The 'RepeatedCodeWindow' option must be 0, or at least 'BackchannelTimeout' plus 1 second.", nameof(RepeatedCodeWindow));
         }
 
         if (SessionKeyLifetime <= TimeSpan.Zero)

@@ -20,8 +20,13 @@ internal sealed class WeChatMiniProgramOptionsValidation(IOptions<Authentication
             return ValidateOptionsResult.Fail($"WeChat mini-program '{name}': {ex.Message}");
         }
 
-        return authentication.Value.SchemeMap.ContainsKey(options.SignInScheme)
+        if (!authentication.Value.SchemeMap.TryGetValue(options.SignInScheme, out var scheme))
+        {
+            return ValidateOptionsResult.Fail($"WeChat mini-program '{name}': the 'SignInScheme' option is '{options.SignInScheme}', which is not a registered authentication scheme. Register it (AddBearerToken, AddCookie, …) or keep the default, {WeChatMiniProgramDefaults.BearerScheme}.");
+        }
+
+        return scheme.HandlerType is { } handler && typeof(IAuthenticationSignInHandler).IsAssignableFrom(handler)
             ? ValidateOptionsResult.Success
-            : ValidateOptionsResult.Fail($"WeChat mini-program '{name}': the 'SignInScheme' option is '{options.SignInScheme}', which is not a registered authentication scheme. Register it (AddBearerToken, AddCookie, …) or keep the default, {WeChatMiniProgramDefaults.BearerScheme}.");
+            : ValidateOptionsResult.Fail($"WeChat mini-program '{name}': the 'SignInScheme' option is '{options.SignInScheme}', whose handler cannot sign users in (it does not implement IAuthenticationSignInHandler, as JWT bearer does not). Use a bearer-token or cookie scheme, or keep the default, {WeChatMiniProgramDefaults.BearerScheme}.");
     }
 }

@@ -53,6 +53,14 @@ internal sealed class WeChatMiniProgramService(
                 continue;
             }
 
+            // The first block is the client's to rewrite (see WeChatOpenData.ParseWatermarked), and that is where the
+            // openId of user info sits: it must be the signed-in user's.
+            if (document.RootElement.TryGetProperty("openId", out var dataOpenId) && !(dataOpenId.ValueKind == JsonValueKind.String && dataOpenId.ValueEquals(openId)))
+            {
+                document.Dispose();
+                throw Refused("The open data decrypted, but its openId is not the signed-in user's: it was altered, or is another user's.");
+            }
+
             return document;
         }
 
@@ -109,14 +117,23 @@ internal sealed class WeChatMiniProgramService(
         var body = openId is null
             ? JsonSerializer.SerializeToUtf8Bytes(new Dictionary<string, string> { ["code"] = code })
             : JsonSerializer.SerializeToUtf8Bytes(new Dictionary<string, string> { ["code"] = code, ["openid"] = openId });
-        using var answer = await Api().PostJsonAsync(
-            _phoneNumberApi,
-            [],
-            body,
-            check: (phone, api) => ReadPhoneNumber(phone, api),
-            isExpected: WeChatCodeExchange.IsTheClients,
-            cancellationToken: cancellationToken).ConfigureAwait(false);
-        return ReadPhoneNumber(answer.RootElement, _phoneNumberApi);
+        try
+        {
+            using var answer = await Api().PostJsonAsync(
+                _phoneNumberApi,
+                [],
+                body,
+                check: (phone, api) => ReadPhoneNumber(phone, api),
+                isExpected: WeChatCodeExchange.IsTheClients,
+                cancellationToken: cancellationToken).ConfigureAwait(false);
+            return ReadPhoneNumber(answer.RootElement, _phoneNumberApi);
+        }
+        catch (WeChatApiException ex) when (ex.ErrorCode is { } errorCode && WeChatCodeExchange.IsTheClients(errorCode))
+        {
+            // The client logs no line for the errcodes a request causes; this is the one.
+            logger.MiniProgramOpenDataRefused(name, ex.Kind, ex.Message);
+            throw;
+        }
     }
 
     private WeChatPhoneNumber ReadPhoneNumber(JsonElement answer, WeChatApiEndpoint endpoint)

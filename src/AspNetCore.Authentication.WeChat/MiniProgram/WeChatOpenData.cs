@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
+using AspNetCore.Authentication.WeChat.Internal;
 
 namespace AspNetCore.Authentication.WeChat.MiniProgram;
 
@@ -96,7 +97,9 @@ internal static class WeChatOpenData
         }
 
         var root = document.RootElement;
-        if (root.ValueKind != JsonValueKind.Object
+        // Only the last blocks are bound to the key: whoever holds the data can rewrite its first 16 bytes through the iv
+        // (CBC has no integrity check), for example into text that cannot be read. Such data is not WeChat's.
+        if (root.ValueKind != JsonValueKind.Object || !root.HasOnlyValidText()
             || !root.TryGetProperty("watermark", out var watermark) || watermark.ValueKind != JsonValueKind.Object
             || !watermark.TryGetProperty("appid", out var watermarkAppId) || watermarkAppId.ValueKind != JsonValueKind.String)
         {

@@ -16,7 +16,7 @@ public static class WeChatProblems
     /// <summary>The request's Content-Type is not <c>application/json</c>: 415.</summary>
     public const string UnsupportedMediaType = "urn:wechat:problem:unsupported-media-type";
 
-    /// <summary>WeChat says the code is invalid, expired or already used (40029, 40163): 400.</summary>
+    /// <summary>WeChat says the code (a login or phone-number code) is invalid, expired or already used (40029, 40163): 400.</summary>
     public const string InvalidCode = "urn:wechat:problem:invalid-code";
 
     /// <summary>WeChat's rate limit was reached (45011: 100 sign-ins per user per minute): 429 with <c>Retry-After</c>.</summary>
@@ -49,7 +49,10 @@ public static class WeChatProblems
     /// <summary>WeChat answered with something that is not a usable answer: 502.</summary>
     public const string InvalidResponse = "urn:wechat:problem:invalid-response";
 
-    /// <summary>The server is misconfigured (a wrong AppID or AppSecret, an IP not whitelisted, …): 500, generic text.</summary>
+    /// <summary>
+    /// The server is misconfigured (a wrong AppID or AppSecret, an IP not whitelisted, …): 500, generic text, without
+    /// <c>kind</c> or <c>errcode</c>, which are logged.
+    /// </summary>
     public const string ServerError = "urn:wechat:problem:server-error";
 
     /// <summary>The problem for a failure, as an endpoint's result.</summary>
@@ -60,10 +63,15 @@ public static class WeChatProblems
         ArgumentNullException.ThrowIfNull(failure);
         var (status, type, title, chinese, english) = Describe(failure.Kind);
         var problem = Create(status, type, title, chinese, english);
-        problem.Extensions["kind"] = failure.Kind.ToString();
-        if (failure.ErrorCode is { } errorCode)
+        // A server error says nothing more to an anonymous caller (which setting is wrong, that the IP is not
+        // whitelisted): its kind and errcode are in the log.
+        if (type != ServerError)
         {
-            problem.Extensions["errcode"] = errorCode;
+            problem.Extensions["kind"] = failure.Kind.ToString();
+            if (failure.ErrorCode is { } errorCode)
+            {
+                problem.Extensions["errcode"] = errorCode;
+            }
         }
 
         return new ProblemResult(problem, failure.Kind == WeChatFailureKind.RateLimited ? "60" : null, status == StatusCodes.Status401Unauthorized);
@@ -92,7 +100,7 @@ public static class WeChatProblems
 
     private static (int Status, string Type, string Title, string Chinese, string English) Describe(WeChatFailureKind kind) => kind switch
     {
-        WeChatFailureKind.InvalidCode => (400, InvalidCode, "The sign-in code is invalid, expired or already used.", "登录凭证已失效，请重新登录。", "The sign-in code has expired or was already used. Please sign in again."),
+        WeChatFailureKind.InvalidCode => (400, InvalidCode, "The code is invalid, expired or already used.", "凭证已失效或已使用，请重试。", "The code has expired or was already used. Please try again."),
         WeChatFailureKind.RateLimited => (429, RateLimited, "WeChat's rate limit was reached.", "操作过于频繁，请一分钟后再试。", "Too many attempts. Please try again in a minute."),
         WeChatFailureKind.UserBlocked => (403, UserBlocked, "WeChat blocked this user's sign-in.", "微信判定此账号存在风险，暂时无法登录。", "WeChat has blocked this account's sign-in for now."),
         WeChatFailureKind.UnionIdMissing => (403, UnionIdMissing, "WeChat gave no unionid for this user.", "无法识别你的微信账号，暂时无法登录。", "Your WeChat account could not be recognised, so you cannot sign in."),

@@ -39,7 +39,8 @@ internal sealed class WeChatSessionKeyStore(IDistributedCache cache, IDataProtec
         }
 
         var entry = new Entry(sessionKey, options.PreviousSessionKeyLifetime > TimeSpan.Zero ? previous : null, previousUntil);
-        var bytes = _protector.Protect(JsonSerializer.SerializeToUtf8Bytes(entry, WeChatMiniProgramJsonContext.Default.Entry));
+        // Bound to the user: an entry copied to another user's key does not unprotect there.
+        var bytes = _protector.CreateProtector(openId).Protect(JsonSerializer.SerializeToUtf8Bytes(entry, WeChatMiniProgramJsonContext.Default.Entry));
         await cache.SetAsync(_keyPrefix + openId, bytes, new DistributedCacheEntryOptions { AbsoluteExpirationRelativeToNow = options.SessionKeyLifetime }, cancellationToken).ConfigureAwait(false);
     }
 
@@ -66,7 +67,7 @@ internal sealed class WeChatSessionKeyStore(IDistributedCache cache, IDataProtec
 
         try
         {
-            var entry = JsonSerializer.Deserialize(_protector.Unprotect(bytes), WeChatMiniProgramJsonContext.Default.Entry);
+            var entry = JsonSerializer.Deserialize(_protector.CreateProtector(openId).Unprotect(bytes), WeChatMiniProgramJsonContext.Default.Entry);
             return entry is { Current.Length: 24 } ? entry : null;
         }
         catch (Exception ex) when (ex is System.Security.Cryptography.CryptographicException or JsonException)

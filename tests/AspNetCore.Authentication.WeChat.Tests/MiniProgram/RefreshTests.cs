@@ -106,25 +106,58 @@ public class RefreshTests
     }
 
     [Fact]
-    public async Task A_refresh_token_of_another_mini_program_on_the_same_scheme_is_401()
+    public async Task A_principal_replaced_by_the_app_gets_the_claims_refresh_needs()
     {
-        await using var host = await MiniProgramTestHost.StartAsync(services: s => s.Configure<WeChatMiniProgramOptions>("other", o =>
-        {
-            o.AppId = "wxother0000000000";
-            o.AppSecret = FakeMiniProgramWeChat.AppSecret;
-        }));
-        // A token of this mini-program, presented to it, works; the check is the appid claim, tested through a principal
-        // without it: the app replaced the principal and dropped the claim.
-        await using var dropped = await MiniProgramTestHost.StartAsync(o => o.Events.OnSigningIn = context =>
+        await using var host = await MiniProgramTestHost.StartAsync(o => o.Events.OnSigningIn = context =>
         {
             context.Principal = new System.Security.Claims.ClaimsPrincipal(new System.Security.Claims.ClaimsIdentity(
-                [new System.Security.Claims.Claim(WeChatClaimTypes.OpenId, context.OpenId)], "custom"));
+                [new System.Security.Claims.Claim(WeChatClaimTypes.OpenId, context.OpenId), new System.Security.Claims.Claim("account", "42")], "custom"));
             return Task.CompletedTask;
         });
-        var tokens = await dropped.SignInAsync(User);
+        var tokens = await host.SignInAsync(User);
 
-        await MiniProgramTestHost.ProblemAsync(await RefreshAsync(dropped, tokens.RefreshToken), 401, WeChatProblems.InvalidRefreshToken);
-        Assert.Contains(dropped.Logs.Entries, e => e.EventId.Id == 1305 && e.Message.Contains("not of this mini-program", StringComparison.Ordinal));
+        var response = await RefreshAsync(host, tokens.RefreshToken);
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var me = await host.MeAsync((await response.Content.ReadFromJsonAsync<MiniProgramTestHost.BearerTokens>())!.AccessToken);
+        Assert.Equal("42", me["account"]);
+        Assert.Equal(FakeMiniProgramWeChat.AppId, me[WeChatClaimTypes.AppId]);
+        Assert.EndsWith(".1", me[WeChatClaimTypes.MiniProgramSession], StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_refresh_token_of_another_mini_program_on_the_same_scheme_is_401()
+    {
+        // Two mini-programs may share the bearer scheme; a sign-in of the other one carries the other AppID.
+        await using var host = await MiniProgramTestHost.StartAsync(o => o.Events.OnSigningIn = context =>
+        {
+            var identity = (System.Security.Claims.ClaimsIdentity)context.Principal.Identity!;
+            identity.RemoveClaim(identity.FindFirst(WeChatClaimTypes.AppId));
+            identity.AddClaim(new System.Security.Claims.Claim(WeChatClaimTypes.AppId, "wxother0000000000"));
+            return Task.CompletedTask;
+        });
+        var tokens = await host.SignInAsync(User);
+
+        await MiniProgramTestHost.ProblemAsync(await RefreshAsync(host, tokens.RefreshToken), 401, WeChatProblems.InvalidRefreshToken);
+        Assert.Contains(host.Logs.Entries, e => e.EventId.Id == 1305 && e.Message.Contains("not of this mini-program", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task A_long_chain_of_refreshes_keeps_one_record_per_session()
+    {
+        await using var host = await MiniProgramTestHost.StartAsync();
+        var token = (await host.SignInAsync(User)).RefreshToken;
+        var first = token;
+        for (var i = 0; i < 50; i++)
+        {
+            var response = await RefreshAsync(host, token);
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+            token = (await response.Content.ReadFromJsonAsync<MiniProgramTestHost.BearerTokens>())!.RefreshToken;
+        }
+
+        // Neither the first token nor the one before the newest renews the session any more.
+        await MiniProgramTestHost.ProblemAsync(await RefreshAsync(host, first), 401, WeChatProblems.InvalidRefreshToken);
+        Assert.Equal(HttpStatusCode.OK, (await RefreshAsync(host, token)).StatusCode);
     }
 
     [Theory]
