@@ -11,11 +11,15 @@ namespace LoadDriver;
 
 /// <summary>
 /// The WeChat emulator on Kestrel, answering the browser (authorize) on one loopback port and the app's server-to-server
-/// calls (token, user info) on another, so the connections the app opens to WeChat can be counted alone.
+/// calls (token, user info, the mini-program's jscode2session) on another, so the connections the app opens to WeChat
+/// can be counted alone.
 /// </summary>
 internal sealed class FakeWeChatServer : IAsyncDisposable
 {
     public const string AppId = "wxe0e0e0e0e0e0e0e0";
+
+    /// <summary>The mini-program's AppID: the emulator's default, named here so the sample is given the same one.</summary>
+    public const string MiniProgramAppId = "wxe1e1e1e1e1e1e1e1";
 
     private readonly WebApplication _app;
     private readonly ListenOptions _browserListener;
@@ -35,13 +39,15 @@ internal sealed class FakeWeChatServer : IAsyncDisposable
     /// <summary>Where browsers are sent to authorize.</summary>
     public Uri BrowserOrigin => Origin(_browserListener);
 
-    /// <summary>Where the app exchanges codes and reads profiles.</summary>
+    /// <summary>Where the app exchanges codes (the web's and the mini-program's) and reads profiles.</summary>
     public Uri BackchannelOrigin => Origin(_backchannelListener);
 
     /// <summary>TCP connections accepted on the backchannel port since start: the ones the app opened to WeChat.</summary>
     public long BackchannelConnections => Interlocked.Read(ref _backchannelConnections);
 
-    public static async Task<FakeWeChatServer> StartAsync(string appSecret)
+    /// <param name="appSecret">The official account's AppSecret, which the sample is given too.</param>
+    /// <param name="miniProgramAppSecret">The mini-program's AppSecret, likewise.</param>
+    public static async Task<FakeWeChatServer> StartAsync(string appSecret, string miniProgramAppSecret)
     {
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { EnvironmentName = Environments.Production });
         builder.Logging.ClearProviders();
@@ -70,6 +76,9 @@ internal sealed class FakeWeChatServer : IAsyncDisposable
             o.PathPrefix = "/";
             o.AppId = AppId;
             o.AppSecret = appSecret;
+            // Known to the driver, as the official account's is, so the sample's jscode2session calls are accepted.
+            o.MiniProgramAppId = MiniProgramAppId;
+            o.MiniProgramAppSecret = miniProgramAppSecret;
             o.SilentAuthorization = true;
             o.DistinctUserPerCode = true;
             // The sample runs on 127.0.0.1: WeChat's web authorization domain (网页授权域名) for this fake.

@@ -69,6 +69,17 @@ internal sealed record LoadReport
     /// <summary>Calls the app made to cgi-bin/user/info (one per profile page) over the whole run.</summary>
     public long FollowerLookups { get; init; }
 
+    /// <summary>Calls the app made to sns/jscode2session (one per mini-program sign-in) over the whole run.</summary>
+    public long SessionExchanges { get; init; }
+
+    private bool IsMiniProgram => Options.Flow == LoadFlow.MiniProgram;
+
+    /// <summary>
+    /// Whether the app exchanged each mini-program code exactly once: one jscode2session call per sign-in. A sign-in
+    /// abandoned at an interruption may or may not have made its call, so it is allowed either way.
+    /// </summary>
+    public bool OneSessionExchangePerSignIn => SessionExchanges >= TotalSignIns && SessionExchanges <= TotalSignIns + AbandonedSignIns;
+
     /// <summary>
     /// Whether the app fetched one global token for the whole run (a run is far shorter than a token's 7,200 s): every
     /// follower lookup of every user shared it.
@@ -82,26 +93,34 @@ internal sealed record LoadReport
     public long TotalConnections => ConnectionsDuringWarmUp + ConnectionsDuringMeasurement;
 
     /// <summary>
-    /// Whether the app reused its connections to WeChat: at most one per concurrent user in each of its two pools (the
-    /// sign-in's backchannel and the follower API's client), or (on long runs, where the pools recycle connections every
-    /// few minutes) fewer than one per hundred sign-ins. Never one per sign-in.
+    /// Whether the app reused its connections to WeChat: at most one per concurrent user in each of its pools (the web
+    /// flow's two: the sign-in's backchannel and the follower API's client; the mini-program flow's one, jscode2session's),
+    /// or (on long runs, where the pools recycle connections every few minutes) fewer than one per hundred sign-ins.
+    /// Never one per sign-in.
     /// </summary>
     public bool ConnectionsPooled => TotalConnections <= MaxPooledConnections || TotalConnections * 100 <= TotalSignIns;
 
     /// <summary>
-    /// One connection per concurrent user in each of the app's two HTTP client pools, and one for the global token's
+    /// Web: one connection per concurrent user in each of the app's two HTTP client pools, and one for the global token's
     /// fetch, which shares the sign-in's pool and may run while every user's sign-in holds a connection of it.
+    /// Mini-program: one per concurrent user in the one pool its sign-in calls jscode2session with (it fetches no token).
     /// </summary>
-    public int MaxPooledConnections => 2 * Options.Users + 1;
+    public int MaxPooledConnections => IsMiniProgram ? Options.Users : 2 * Options.Users + 1;
 
-    /// <summary>No failures, no crossed identities, pooled connections to WeChat, and one global token fetch.</summary>
-    public bool IsCorrect => Errors == 0 && CrossedIdentities == 0 && TotalSignIns > 0 && ConnectionsPooled && OneTokenPerWindow;
+    /// <summary>
+    /// No failures, no crossed identities, pooled connections to WeChat, and one global token fetch (web) or exactly one
+    /// jscode2session call per sign-in (mini-program).
+    /// </summary>
+    public bool IsCorrect => Errors == 0 && CrossedIdentities == 0 && TotalSignIns > 0 && ConnectionsPooled
+        && (IsMiniProgram ? OneSessionExchangePerSignIn : OneTokenPerWindow);
 
     public void WriteTo(TextWriter output)
     {
         var c = CultureInfo.InvariantCulture;
         output.WriteLine(string.Create(c, $"Machine: {Environment.ProcessorCount} cores, {RuntimeInformation.OSDescription}, .NET {Environment.Version}"));
-        output.WriteLine(string.Create(c, $"Run: {Options.Users} virtual users, {Options.WarmUp.TotalSeconds:0} s warm-up, {MeasuredTime.TotalSeconds:0.0} s measured"));
+        // The web flow's line is as it always was, so its reports compare with older ones word for word.
+        var flow = IsMiniProgram ? ", mini-program sign-in (POST /signin-wechat-miniprogram, GET /api/me)" : "";
+        output.WriteLine(string.Create(c, $"Run: {Options.Users} virtual users, {Options.WarmUp.TotalSeconds:0} s warm-up, {MeasuredTime.TotalSeconds:0.0} s measured{flow}"));
         if (StoppedEarly is { } stopped)
         {
             output.WriteLine(stopped.DuringWarmUp
@@ -130,8 +149,17 @@ internal sealed record LoadReport
 
         Row(output, "Errors (whole run)", string.Create(c, $"{Errors} of {TotalSignIns}"), "0", Errors == 0);
         Row(output, "Crossed identities (whole run)", string.Create(c, $"{CrossedIdentities}"), "0", CrossedIdentities == 0);
-        Row(output, "Global token fetches (stable_token, whole run)", string.Create(c, $"{TokenFetches} for {FollowerLookups} follower lookups by {Options.Users} users"), "1 per 7,200 s window", OneTokenPerWindow);
-        Row(output, "App → WeChat TCP connections", string.Create(c, $"{ConnectionsDuringWarmUp} in warm-up, {ConnectionsDuringMeasurement} in window, over {TotalSignIns} sign-ins"), string.Create(c, $"≤ {MaxPooledConnections} (2 pools + the token fetch), not growing"), ConnectionsPooled);
+        if (IsMiniProgram)
+        {
+            var perSignIn = TotalSignIns == 0 ? "" : string.Create(c, $" ({(double)SessionExchanges / TotalSignIns:0.000} per sign-in)");
+            Row(output, "jscode2session calls (whole run)", string.Create(c, $"{SessionExchanges} for {TotalSignIns} sign-ins{perSignIn}"), "exactly 1 per sign-in", OneSessionExchangePerSignIn);
+            Row(output, "App → WeChat TCP connections", string.Create(c, $"{ConnectionsDuringWarmUp} in warm-up, {ConnectionsDuringMeasurement} in window, over {TotalSignIns} sign-ins"), string.Create(c, $"≤ {MaxPooledConnections} (1 pool), not growing"), ConnectionsPooled);
+        }
+        else
+        {
+            Row(output, "Global token fetches (stable_token, whole run)", string.Create(c, $"{TokenFetches} for {FollowerLookups} follower lookups by {Options.Users} users"), "1 per 7,200 s window", OneTokenPerWindow);
+            Row(output, "App → WeChat TCP connections", string.Create(c, $"{ConnectionsDuringWarmUp} in warm-up, {ConnectionsDuringMeasurement} in window, over {TotalSignIns} sign-ins"), string.Create(c, $"≤ {MaxPooledConnections} (2 pools + the token fetch), not growing"), ConnectionsPooled);
+        }
         if (measured)
         {
             var appShare = AppCpuTime is { } cpu ? string.Create(c, $"{cpu.TotalSeconds / (MeasuredTime.TotalSeconds * Environment.ProcessorCount):P0}") : "unknown (the sample had exited)";

@@ -14,11 +14,14 @@ internal static class LoadRun
     {
         var interrupted = interruption?.Token ?? CancellationToken.None;
         var appSecret = RandomNumberGenerator.GetHexString(32, lowercase: true);
-        await using var weChat = await FakeWeChatServer.StartAsync(appSecret).ConfigureAwait(false);
-        using var sample = await SampleProcess.StartAsync(weChat, appSecret, TimeSpan.FromSeconds(60), interrupted).ConfigureAwait(false);
+        var miniProgramAppSecret = RandomNumberGenerator.GetHexString(32, lowercase: true);
+        var miniProgram = options.Flow == LoadFlow.MiniProgram;
+        await using var weChat = await FakeWeChatServer.StartAsync(appSecret, miniProgramAppSecret).ConfigureAwait(false);
+        // The mini-program sign-in is on only in its own flow: a web run measures the app it always measured.
+        using var sample = await SampleProcess.StartAsync(weChat, appSecret, miniProgram ? miniProgramAppSecret : null, TimeSpan.FromSeconds(60), interrupted).ConfigureAwait(false);
         // A second Ctrl+C ends the process at once: the sample goes first, by its pid.
         using var killOnForcedExit = (interruption?.Forced ?? CancellationToken.None).Register(sample.Kill);
-        log.WriteLine(string.Create(CultureInfo.InvariantCulture, $"Sample (pid {sample.ProcessId}) at {sample.Address}; WeChat fake: browser {weChat.BrowserOrigin}, API {weChat.BackchannelOrigin}"));
+        log.WriteLine(string.Create(CultureInfo.InvariantCulture, $"Sample (pid {sample.ProcessId}) at {sample.Address}; WeChat fake: browser {weChat.BrowserOrigin}, API {weChat.BackchannelOrigin}; flow: {LoadOptions.NameOf(options.Flow)}"));
 
         // One connection pool for every virtual user, like a crowd of browsers behind one proxy: the driver's own
         // connections must not be what is measured.
@@ -29,7 +32,9 @@ internal static class LoadRun
             PooledConnectionLifetime = Timeout.InfiniteTimeSpan,
         };
         using var client = new HttpClient(handler) { Timeout = TimeSpan.FromSeconds(30) };
-        var flow = new SignInFlow(client, sample.Address, weChat.BrowserOrigin, weChat.Emulator);
+        ISignInFlow flow = miniProgram
+            ? new MiniProgramSignInFlow(client, sample.Address, weChat.Emulator)
+            : new SignInFlow(client, sample.Address, weChat.BrowserOrigin, weChat.Emulator);
         var window = new MeasurementWindow();
         var failures = new LoadFailures();
         var users = Enumerable.Range(0, options.Users).Select(_ => new VirtualUser(flow, window, failures)).ToArray();
@@ -104,6 +109,7 @@ internal static class LoadRun
             SampleLogLinesDuringMeasurement = atEnd.LogLines - atStart.LogLines,
             TokenFetches = weChat.Emulator.GetCallCount("/cgi-bin/stable_token"),
             FollowerLookups = weChat.Emulator.GetCallCount("/cgi-bin/user/info"),
+            SessionExchanges = weChat.Emulator.GetCallCount("/sns/jscode2session"),
         };
     }
 

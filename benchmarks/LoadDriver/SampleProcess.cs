@@ -45,7 +45,15 @@ internal sealed partial class SampleProcess : IDisposable
         }
     }
 
-    public static async Task<SampleProcess> StartAsync(FakeWeChatServer weChat, string appSecret, TimeSpan timeout, CancellationToken cancellationToken)
+    /// <param name="weChat">The WeChat fake the sample is pointed at.</param>
+    /// <param name="appSecret">The official account's AppSecret.</param>
+    /// <param name="miniProgramAppSecret">
+    /// The mini-program's AppSecret, to turn the sample's mini-program sign-in on; null leaves it off (as in Production
+    /// without a mini-program AppId), so a web run measures the same app as before there was a mini-program flow.
+    /// </param>
+    /// <param name="timeout">How long the sample may take to listen.</param>
+    /// <param name="cancellationToken">Stops waiting (Ctrl+C).</param>
+    public static async Task<SampleProcess> StartAsync(FakeWeChatServer weChat, string appSecret, string? miniProgramAppSecret, TimeSpan timeout, CancellationToken cancellationToken)
     {
         var assembly = Metadata("SampleAssembly");
         if (!File.Exists(assembly))
@@ -73,6 +81,17 @@ internal sealed partial class SampleProcess : IDisposable
         // The profile page asks whether the user follows the account, with the account's global token.
         start.Environment["WeChat__AccessToken__StableTokenEndpoint"] = new Uri(weChat.BackchannelOrigin, "/cgi-bin/stable_token").ToString();
         start.Environment["WeChat__Api__UserInfoEndpoint"] = new Uri(weChat.BackchannelOrigin, "/cgi-bin/user/info").ToString();
+        if (miniProgramAppSecret is not null)
+        {
+            // The sample turns its mini-program sign-in on in Production when it has an AppId. Every endpoint points at
+            // the fake, so nothing the sign-in or its APIs call can leave the machine.
+            start.Environment["Authentication__WeChatMiniProgram__AppId"] = FakeWeChatServer.MiniProgramAppId;
+            start.Environment["Authentication__WeChatMiniProgram__AppSecret"] = miniProgramAppSecret;
+            start.Environment["Authentication__WeChatMiniProgram__SessionEndpoint"] = new Uri(weChat.BackchannelOrigin, "/sns/jscode2session").ToString();
+            start.Environment["Authentication__WeChatMiniProgram__PhoneNumberEndpoint"] = new Uri(weChat.BackchannelOrigin, "/wxa/business/getuserphonenumber").ToString();
+            start.Environment["Authentication__WeChatMiniProgram__CheckSessionEndpoint"] = new Uri(weChat.BackchannelOrigin, "/wxa/checksession").ToString();
+            start.Environment["Authentication__WeChatMiniProgram__StableTokenEndpoint"] = new Uri(weChat.BackchannelOrigin, "/cgi-bin/stable_token").ToString();
+        }
 
         cancellationToken.ThrowIfCancellationRequested();
         var process = Process.Start(start) ?? throw new InvalidOperationException("dotnet could not be started.");

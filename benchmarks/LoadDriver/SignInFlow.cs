@@ -10,7 +10,7 @@ namespace LoadDriver;
 /// 302 to WeChat → WeChat's silent authorization → the callback → the protected page, which must show the openid
 /// WeChat issued the code for.
 /// </summary>
-internal sealed partial class SignInFlow(HttpClient client, Uri app, Uri weChatBrowserOrigin, WeChatEmulator emulator)
+internal sealed partial class SignInFlow(HttpClient client, Uri app, Uri weChatBrowserOrigin, WeChatEmulator emulator) : ISignInFlow
 {
     private readonly Uri _profile = new(app, "/Profile");
 

@@ -3,10 +3,11 @@ using System.Diagnostics;
 namespace LoadDriver;
 
 /// <summary>
-/// One virtual user: complete sign-ins one after another, each as a fresh browser, until told to stop.
+/// One virtual user: complete sign-ins (of the run's <see cref="ISignInFlow"/>) one after another, each as a fresh
+/// browser or mini-program, until told to stop.
 /// Its counters are its own, so users never contend with each other while measuring.
 /// </summary>
-internal sealed class VirtualUser(SignInFlow flow, MeasurementWindow window, LoadFailures failures)
+internal sealed class VirtualUser(ISignInFlow flow, MeasurementWindow window, LoadFailures failures)
 {
     /// <summary>Latencies (ms) of the sign-ins that completed inside the measured window.</summary>
     public List<double> MeasuredLatencies { get; } = new(capacity: 4096);

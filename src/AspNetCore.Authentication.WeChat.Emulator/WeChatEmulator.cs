@@ -181,6 +181,21 @@ public sealed class WeChatEmulator
     }
 
     /// <summary>
+    /// Finds the user a mini-program login code was issued to, while the code can still be spent (it is not spent):
+    /// under <see cref="WeChatEmulatorOptions.DistinctUserPerCode"/> the user <see cref="IssueMiniProgramCode"/> made,
+    /// which its caller cannot otherwise know, so that a test can check a sign-in ends as the user it began as.
+    /// </summary>
+    /// <param name="code">The code.</param>
+    /// <param name="user">The user, when the code is pending.</param>
+    /// <returns>Whether the code is pending (issued, not yet exchanged, not expired).</returns>
+    public bool TryGetMiniProgramCodeUser(string code, [NotNullWhen(true)] out WeChatEmulatorUser? user)
+    {
+        ArgumentNullException.ThrowIfNull(code);
+        user = _miniProgramCodes.Peek(code);
+        return user is not null;
+    }
+
+    /// <summary>
     /// Issues a phone-number code for a user, as the mini-program's <c>getPhoneNumber</c> button does once the user
     /// agrees: single use, valid for <see cref="WeChatEmulatorOptions.CodeLifetime"/>, exchanged at
     /// <c>wxa/business/getuserphonenumber</c>.

@@ -310,6 +310,53 @@ public sealed class EmulatorMiniProgramTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task With_a_distinct_user_per_code_a_pending_mini_program_code_tells_its_user_until_it_is_spent()
+    {
+        _factory.Settings["WeChatEmulator:DistinctUserPerCode"] = "true";
+        var first = Emulator.IssueMiniProgramCode(XiaoMing);
+        var second = Emulator.IssueMiniProgramCode(XiaoMing);
+
+        // Each code names the new user it was issued to, not the user passed in; looking does not spend it.
+        Assert.True(Emulator.TryGetMiniProgramCodeUser(first, out var firstUser));
+        Assert.True(Emulator.TryGetMiniProgramCodeUser(second, out var secondUser));
+        Assert.True(Emulator.TryGetMiniProgramCodeUser(first, out _));
+        Assert.NotEqual(XiaoMing.MiniProgramOpenId, firstUser.MiniProgramOpenId);
+        Assert.NotEqual(firstUser.MiniProgramOpenId, secondUser.MiniProgramOpenId);
+
+        using (var session = JsonDocument.Parse(await Client.GetStringAsync(SessionUrl(first))))
+        {
+            Assert.Equal(firstUser.MiniProgramOpenId, session.RootElement.GetProperty("openid").GetString());
+            Assert.Equal(firstUser.UnionId, session.RootElement.GetProperty("unionid").GetString());
+        }
+
+        // Spent, unknown, or a web sign-in's code: no user.
+        Assert.False(Emulator.TryGetMiniProgramCodeUser(first, out var spent));
+        Assert.Null(spent);
+        Assert.False(Emulator.TryGetMiniProgramCodeUser("0123456789abcdefABCDEF0123456789", out _));
+        Assert.False(Emulator.TryGetMiniProgramCodeUser(Emulator.IssueCode(XiaoMing, "snsapi_base"), out _));
+        Assert.True(Emulator.TryGetMiniProgramCodeUser(second, out _));
+    }
+
+    [Fact]
+    public void Without_a_distinct_user_per_code_a_pending_mini_program_code_tells_the_user_it_was_issued_to()
+    {
+        var code = Emulator.IssueMiniProgramCode(LiLei);
+
+        Assert.True(Emulator.TryGetMiniProgramCodeUser(code, out var user));
+        Assert.Same(LiLei, user);
+    }
+
+    [Fact]
+    public void A_pending_mini_program_code_tells_no_user_once_it_has_expired()
+    {
+        var code = Emulator.IssueMiniProgramCode(LiLei);
+
+        _time.Advance(Emulator.Options.CodeLifetime + TimeSpan.FromSeconds(1));
+
+        Assert.False(Emulator.TryGetMiniProgramCodeUser(code, out _));
+    }
+
+    [Fact]
     public async Task The_login_route_mints_a_code_that_works_once_and_no_browser_answer_carries_the_session_key()
     {
         var login = await Client.PostAsync("/wechat-emulator/miniprogram/login", JsonContent($$"""{"openid":"{{XiaoMing.OpenId}}"}"""));
