@@ -21,7 +21,7 @@ internal sealed class WeChatMiniProgram
         var cache = services.GetRequiredService<IDistributedCache>();
         var dataProtection = services.GetRequiredService<IDataProtectionProvider>();
         Logger = services.GetRequiredService<ILoggerFactory>().CreateLogger("AspNetCore.Authentication.WeChat.MiniProgram");
-        SessionKeys = new WeChatSessionKeyStore(cache, dataProtection, time, Options.AppId, Options);
+        SessionKeys = new WeChatSessionKeyStore(cache, services.GetRequiredService<IWeChatAtomicStore>(), dataProtection, time, Options.AppId, Options);
         Exchange = new WeChatCodeExchange(
             Options,
             Options.Backchannel ?? WeChatBackchannel.Create(factory, Options.BackchannelTimeout),

@@ -87,21 +87,26 @@ internal sealed class WeChatMiniProgramService(
     public async Task<bool> CheckSessionAsync(string openId, CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrEmpty(openId);
-        var keys = await KeysAsync(openId, cancellationToken).ConfigureAwait(false);
-        try
+        // The current key first; the previous one too, since two sign-ins at once may have stored WeChat's newest key
+        // as the previous one.
+        foreach (var sessionKey in await KeysAsync(openId, cancellationToken).ConfigureAwait(false))
         {
-            // https://developers.weixin.qq.com/miniprogram/dev/server/API/user-login/api_checksessionkey
-            using var answer = await Api().GetAsync(
-                _checkSessionApi,
-                [("openid", openId), ("signature", WeChatOpenData.CheckSessionSignature(keys[0])), ("sig_method", "hmac_sha256")],
-                isExpected: static code => code == WeChatErrorCodes.InvalidSignature,
-                cancellationToken: cancellationToken).ConfigureAwait(false);
-            return true;
+            try
+            {
+                // https://developers.weixin.qq.com/miniprogram/dev/server/API/user-login/api_checksessionkey
+                using var answer = await Api().GetAsync(
+                    _checkSessionApi,
+                    [("openid", openId), ("signature", WeChatOpenData.CheckSessionSignature(sessionKey)), ("sig_method", "hmac_sha256")],
+                    isExpected: static code => code == WeChatErrorCodes.InvalidSignature,
+                    cancellationToken: cancellationToken).ConfigureAwait(false);
+                return true;
+            }
+            catch (WeChatApiException ex) when (ex.ErrorCode == WeChatErrorCodes.InvalidSignature)
+            {
+            }
         }
-        catch (WeChatApiException ex) when (ex.ErrorCode == WeChatErrorCodes.InvalidSignature)
-        {
-            return false;
-        }
+
+        return false;
     }
 
     public async Task<WeChatPhoneNumber> GetPhoneNumberAsync(string code, string? openId = null, CancellationToken cancellationToken = default)

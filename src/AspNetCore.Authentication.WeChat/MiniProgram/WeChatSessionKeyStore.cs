@@ -14,13 +14,43 @@ namespace AspNetCore.Authentication.WeChat.MiniProgram;
 /// (https://developers.weixin.qq.com/miniprogram/dev/server/API/user-login/api_checksessionkey); data the client
 /// obtained before its latest sign-in is encrypted with the previous key.
 /// </remarks>
-internal sealed class WeChatSessionKeyStore(IDistributedCache cache, IDataProtectionProvider dataProtection, TimeProvider time, string appId, WeChatMiniProgramOptions options)
+internal sealed class WeChatSessionKeyStore(IDistributedCache cache, IWeChatAtomicStore atomicStore, IDataProtectionProvider dataProtection, TimeProvider time, string appId, WeChatMiniProgramOptions options)
 {
+    private static readonly TimeSpan LockLease = TimeSpan.FromSeconds(5);
+    private static readonly TimeSpan LockRetry = TimeSpan.FromMilliseconds(20);
+    private const int LockAttempts = 50;
+
     private readonly IDataProtector _protector = dataProtection.CreateProtector("AspNetCore.Authentication.WeChat.MiniProgram.SessionKey", appId);
     private readonly string _keyPrefix = options.CacheKeyPrefix + appId + ":session:";
 
     /// <summary>Stores <paramref name="sessionKey"/> as the user's current key, keeping the one it replaces for the overlap.</summary>
     public async Task StoreAsync(string openId, string sessionKey, CancellationToken cancellationToken)
+    {
+        // Two sign-ins of one user at once (wx.login twice) would each read the entry and write it back, and the one
+        // written last would drop the other's key: one at a time, under a short lease, for at most a second; after that
+        // the write goes ahead, as it would without the lease.
+        var lockKey = _keyPrefix + openId + ":lock";
+        var owner = System.Security.Cryptography.RandomNumberGenerator.GetBytes(16);
+        var locked = false;
+        for (var attempt = 0; attempt < LockAttempts && !(locked = await atomicStore.TryAddAsync(lockKey, owner, LockLease, cancellationToken).ConfigureAwait(false)); attempt++)
+        {
+            await Task.Delay(LockRetry, cancellationToken).ConfigureAwait(false);
+        }
+
+        try
+        {
+            await ReplaceAsync(openId, sessionKey, cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            if (locked)
+            {
+                await atomicStore.TryRemoveAsync(lockKey, owner, CancellationToken.None).ConfigureAwait(false);
+            }
+        }
+    }
+
+    private async Task ReplaceAsync(string openId, string sessionKey, CancellationToken cancellationToken)
     {
         var now = time.GetUtcNow();
         var stored = await ReadAsync(openId, cancellationToken).ConfigureAwait(false);

@@ -388,6 +388,52 @@ public class MiniProgramReviewTests3
 {
     private static readonly FakeMiniProgramUser User = new("oMpReview3_0123456789abcdefgh");
 
+    private sealed class SlowCache() : Microsoft.Extensions.Caching.Distributed.IDistributedCache
+    {
+        private readonly Microsoft.Extensions.Caching.Distributed.MemoryDistributedCache _inner = new(Microsoft.Extensions.Options.Options.Create(new Microsoft.Extensions.Caching.Memory.MemoryDistributedCacheOptions()));
+
+        public byte[]? Get(string key) => _inner.Get(key);
+
+        public async Task<byte[]?> GetAsync(string key, CancellationToken token = default)
+        {
+            var value = await _inner.GetAsync(key, token);
+            await Task.Delay(100, token); // a Redis round trip, exaggerated
+            return value;
+        }
+
+        public void Refresh(string key) => _inner.Refresh(key);
+
+        public Task RefreshAsync(string key, CancellationToken token = default) => _inner.RefreshAsync(key, token);
+
+        public void Remove(string key) => _inner.Remove(key);
+
+        public Task RemoveAsync(string key, CancellationToken token = default) => _inner.RemoveAsync(key, token);
+
+        public void Set(string key, byte[] value, Microsoft.Extensions.Caching.Distributed.DistributedCacheEntryOptions options) => _inner.Set(key, value, options);
+
+        public Task SetAsync(string key, byte[] value, Microsoft.Extensions.Caching.Distributed.DistributedCacheEntryOptions options, CancellationToken token = default) => _inner.SetAsync(key, value, options, token);
+    }
+
+    [Fact]
+    public async Task P13_two_concurrent_sign_ins_of_one_user_keep_both_session_keys()
+    {
+        await using var host = await MiniProgramTestHost.StartAsync(services: s => s.AddSingleton<Microsoft.Extensions.Caching.Distributed.IDistributedCache, SlowCache>());
+        var k1 = Convert.ToBase64String(RandomNumberGenerator.GetBytes(16));
+        var k2 = Convert.ToBase64String(RandomNumberGenerator.GetBytes(16));
+        var c1 = host.Fake.Login(User, k1);
+        var c2 = host.Fake.Login(User, k2);
+        var r = await Task.WhenAll(host.SignInAsync(c1), host.SignInAsync(c2));
+        Assert.All(r, x => Assert.Equal(HttpStatusCode.OK, x.StatusCode));
+        var weChatsCurrent = host.Fake.SessionKeyOf(User);
+
+        var keys = await host.App.Services.GetRequiredKeyedService<AspNetCore.Authentication.WeChat.MiniProgram.WeChatMiniProgram>(WeChatMiniProgramDefaults.Name).SessionKeys.GetKeysAsync(User.OpenId, default);
+        Assert.Contains(k1, keys);
+        Assert.Contains(k2, keys);
+        Assert.Contains(weChatsCurrent, keys);
+        // Whichever order the two were stored in, WeChat's current key is found.
+        Assert.True(await host.App.Services.GetRequiredService<IWeChatMiniProgramService>().CheckSessionAsync(User.OpenId));
+    }
+
     [Fact]
     public async Task P14_no_login_code_in_any_log_line()
     {
