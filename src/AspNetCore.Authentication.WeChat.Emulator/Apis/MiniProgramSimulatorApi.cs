@@ -28,8 +28,21 @@ internal static class MiniProgramSimulatorApi
         return Task.FromResult(WeChatEmulatorResponse.Html(WeChatEmulatorMiniProgramPage.Render(emulator.Options, emulatorPath, request.PathBase, signIn, Html)));
     }
 
+    /// <summary>
+    /// <c>{"code"}</c> as <c>wx.login</c> gives it, with the openid and unionid the app will see for it (a mini-program's
+    /// openid differs from the official account's), so that a developer with curl knows whom a code signs in.
+    /// </summary>
     public static Task<WeChatEmulatorResponse> LoginAsync(WeChatEmulator emulator, WeChatEmulatorRequest request, CancellationToken cancellationToken)
-        => Task.FromResult(FindUser(emulator, request, out var user) ?? Answer(new { code = emulator.IssueMiniProgramCode(user!) }));
+    {
+        if (FindUser(emulator, request, out var user) is { } refusal)
+        {
+            return Task.FromResult(refusal);
+        }
+
+        var code = emulator.IssueMiniProgramCode(user!);
+        var signedIn = emulator.TryGetMiniProgramCodeUser(code, out var codeUser) ? codeUser! : user!;
+        return Task.FromResult(Answer(new { code, miniProgramOpenId = signedIn.MiniProgramOpenId, unionid = signedIn.UnionId }));
+    }
 
     public static Task<WeChatEmulatorResponse> PhoneCodeAsync(WeChatEmulator emulator, WeChatEmulatorRequest request, CancellationToken cancellationToken)
         => Task.FromResult(FindUser(emulator, request, out var user)
@@ -90,7 +103,8 @@ internal static class MiniProgramSimulatorApi
         return user is null ? Refuse("没有这个测试用户 / No such test user: send the openid the page lists.") : null;
     }
 
-    private static WeChatEmulatorResponse Answer<T>(T body) => WeChatEmulatorResponse.BrowserJson(JsonSerializer.Serialize(body));
+    // Chinese stays readable (no \u escapes), as in WeChat's own answers.
+    private static WeChatEmulatorResponse Answer<T>(T body) => WeChatEmulatorResponse.BrowserJson(WeChatEmulatorJson.Serialize(body));
 
-    private static WeChatEmulatorResponse Refuse(string error) => WeChatEmulatorResponse.BrowserJson(JsonSerializer.Serialize(new { error }), 400);
+    private static WeChatEmulatorResponse Refuse(string error) => WeChatEmulatorResponse.BrowserJson(WeChatEmulatorJson.Serialize(new { error }), 400);
 }

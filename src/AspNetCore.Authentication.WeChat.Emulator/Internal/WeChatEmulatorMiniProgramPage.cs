@@ -60,6 +60,7 @@ internal static class WeChatEmulatorMiniProgramPage
               head += ' — ' + result.json.error;
             }
             const body = result.json ? JSON.stringify(result.json, null, 2)
+              : result.status === 404 ? '应用没有这个接口（可选，见 README）/ The app has no such endpoint (optional: see README)'
               : result.type.includes('html') ? '不是 JSON，而是一个 HTML 页面（这个接口存在吗？）/ Not JSON but an HTML page (is the endpoint mapped?)'
               : (result.text || '');
             return head ? head + '\n' + body : body;

@@ -29,6 +29,7 @@ public static class WeChatMiniProgramEndpointRouteBuilderExtensions
             ?? throw new InvalidOperationException($"No WeChat mini-program named '{name}' was added: call AddAuthentication().AddWeChatMiniProgram(\"{name}\", …) first.");
 
         var group = endpoints.MapGroup(pattern);
+
         group.MapPost("", async context => await (await WeChatMiniProgramEndpoints.SignInAsync(context, miniProgram).ConfigureAwait(false)).ExecuteAsync(context).ConfigureAwait(false))
             .AllowAnonymous().DisableAntiforgery().ExcludeFromDescription();
         group.MapPost("/refresh", async context => await (await WeChatMiniProgramEndpoints.RefreshAsync(context, miniProgram).ConfigureAwait(false)).ExecuteAsync(context).ConfigureAwait(false))

@@ -26,6 +26,7 @@ internal static class WeChatMiniProgramEndpoints
 
     public static async Task<IResult> SignInAsync(HttpContext context, WeChatMiniProgram miniProgram)
     {
+        NoStore(context);
         var (request, refusal) = await ReadJsonAsync(context, miniProgram, MaxSignInRequestBytes).ConfigureAwait(false);
         if (refusal is not null)
         {
@@ -143,6 +144,7 @@ internal static class WeChatMiniProgramEndpoints
 
     public static async Task<IResult> RefreshAsync(HttpContext context, WeChatMiniProgram miniProgram)
     {
+        NoStore(context);
         var options = miniProgram.Options;
         if (miniProgram.BearerTokens is not { } bearer)
         {
@@ -221,6 +223,13 @@ internal static class WeChatMiniProgramEndpoints
         }
 
         return new SignInResult(options.SignInScheme, WithSession(refreshing.Principal, options.AppId, sessionId, generation + 1), refreshing.Properties);
+    }
+
+    // Token responses must not be cached (RFC 6749 §5.1), and neither may their failures.
+    private static void NoStore(HttpContext context)
+    {
+        context.Response.Headers.CacheControl = "no-store";
+        context.Response.Headers.Pragma = "no-cache";
     }
 
     private static IResult Refused(WeChatMiniProgram miniProgram, string reason)

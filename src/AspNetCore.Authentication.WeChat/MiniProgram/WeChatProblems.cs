@@ -74,7 +74,9 @@ public static class WeChatProblems
             }
         }
 
-        return new ProblemResult(problem, failure.Kind == WeChatFailureKind.RateLimited ? "60" : null, status == StatusCodes.Status401Unauthorized);
+        // WeChat's per-minute limit resets within a minute; a busy or unreachable WeChat, or the cache, in moments.
+        var retryAfter = failure.Kind == WeChatFailureKind.RateLimited ? "60" : status == StatusCodes.Status503ServiceUnavailable ? "5" : null;
+        return new ProblemResult(problem, retryAfter, status == StatusCodes.Status401Unauthorized);
     }
 
     internal static IResult Request(int status, string chinese, string english)

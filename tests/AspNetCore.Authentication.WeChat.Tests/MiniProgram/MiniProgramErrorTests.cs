@@ -42,7 +42,7 @@ public class MiniProgramErrorTests
         Assert.DoesNotContain("203.0.113", text, StringComparison.Ordinal);
         Assert.DoesNotContain(errmsg, text, StringComparison.Ordinal);
         Assert.Equal(1, host.Fake.SessionRequests);
-        Assert.Equal(errcode == 45011, response.Headers.RetryAfter is not null);
+        Assert.Equal(errcode switch { 45011 => "60", -1 => "5", _ => null }, response.Headers.RetryAfter?.ToString());
         Assert.DoesNotContain("203.0.113", host.Logs.AllText, StringComparison.Ordinal);
         Assert.DoesNotContain(FakeMiniProgramWeChat.AppSecret, host.Logs.AllText, StringComparison.Ordinal);
     }

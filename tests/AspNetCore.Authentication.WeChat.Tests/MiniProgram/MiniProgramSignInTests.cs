@@ -28,6 +28,22 @@ public class MiniProgramSignInTests
         Assert.Equal(XiaoMing.OpenId, me[WeChatClaimTypes.OpenId]);
         Assert.Equal(1, host.Fake.SessionRequests);
         Assert.Empty(host.Fake.UnexpectedRequests);
+        // A token response is never cached (RFC 6749 §5.1).
+        Assert.True(response.Headers.CacheControl?.NoStore);
+        Assert.Equal("no-cache", response.Headers.Pragma.ToString());
+    }
+
+    [Fact]
+    public async Task Failures_and_refreshes_are_not_cached_either()
+    {
+        await using var host = await MiniProgramTestHost.StartAsync();
+        var tokens = await host.SignInAsync(XiaoMing);
+
+        var refreshed = await host.Client.PostAsJsonAsync("/signin-wechat-miniprogram/refresh", new { refreshToken = tokens.RefreshToken });
+        var failed = await host.SignInAsync("0a1b2c3d4e5f60718293a4b5c6d7e8f9");
+
+        Assert.True(refreshed.Headers.CacheControl?.NoStore);
+        Assert.True(failed.Headers.CacheControl?.NoStore);
     }
 
     [Theory]
