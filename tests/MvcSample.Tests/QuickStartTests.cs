@@ -18,7 +18,7 @@ public sealed partial class QuickStartTests(ITestOutputHelper output) : IDisposa
     private readonly DirectoryInfo _work = Directory.CreateTempSubdirectory("wechat-quickstart");
 
     [Fact]
-    public async Task A_new_mvc_app_that_follows_the_README_signs_in_against_the_emulator()
+    public async Task New_apps_that_follow_the_README_sign_in_against_the_emulator_in_a_browser_and_in_a_mini_program()
     {
         var root = RepositoryRoot();
         var readme = await File.ReadAllTextAsync(Path.Combine(root, "README.md"));
@@ -75,6 +75,49 @@ public sealed partial class QuickStartTests(ITestOutputHelper output) : IDisposa
             var refused = await browser.GetAsync(await ConsentAsync(browser, (await browser.GetAsync("/")).Headers.Location!, "refuse"));
             Assert.Equal("/signin-failed?kind=AccessDenied", refused.Headers.Location!.OriginalString);
             Assert.Equal("You declined to sign in with WeChat.", await browser.GetStringAsync(refused.Headers.Location));
+        }
+        finally
+        {
+            process.Kill(entireProcessTree: true);
+            await process.WaitForExitAsync();
+        }
+
+        await MiniProgramBackEndAsync(readme, feed, version);
+    }
+
+    /// <summary>README's mini-program Program.cs in a new <c>dotnet new web</c> app, signed in as a mini-program would.</summary>
+    private async Task MiniProgramBackEndAsync(string readme, string feed, string version)
+    {
+        var app = Path.Combine(_work.FullName, "MiniProgramApp");
+        await RunAsync(_work.FullName, "new", "web", "-o", app, "-n", "MiniProgramApp", "--no-restore");
+        File.Copy(Path.Combine(_work.FullName, "QuickStartApp", "nuget.config"), Path.Combine(app, "nuget.config"));
+        await RunAsync(app, "add", "package", "AspNetCore.Authentication.WeChat", "--version", version);
+        await RunAsync(app, "add", "package", "AspNetCore.Authentication.WeChat.Emulator", "--version", version);
+        await File.WriteAllTextAsync(Path.Combine(app, "Program.cs"), Block(readme, "<!-- quick start: mini-program Program.cs"));
+        await RunAsync(app, "build", "-c", "Release");
+
+        var port = FreePort();
+        using var process = Start(app, Path.Combine(app, "bin", "Release", "net10.0", "MiniProgramApp.dll"), port);
+        try
+        {
+            await WaitUntilListeningAsync(port, process);
+            using var client = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}/") };
+
+            // wx.login, as README's curl does it, then the sign-in and the API with the bearer token.
+            var login = await client.PostAsync("/wechat-emulator/miniprogram/login", new StringContent("""{"openid":"oEmu_XiaoMing_6bmasdsad6_2sgVt7hM"}""", System.Text.Encoding.UTF8, "application/json"));
+            Assert.Equal(HttpStatusCode.OK, login.StatusCode);
+            using var code = System.Text.Json.JsonDocument.Parse(await login.Content.ReadAsStringAsync());
+            var signIn = await client.PostAsync("/signin-wechat-miniprogram", new StringContent(
+                $$"""{"code":"{{code.RootElement.GetProperty("code").GetString()}}"}""", System.Text.Encoding.UTF8, "application/json"));
+            Assert.Equal(HttpStatusCode.OK, signIn.StatusCode);
+            using var tokens = System.Text.Json.JsonDocument.Parse(await signIn.Content.ReadAsStringAsync());
+            using var orders = new HttpRequestMessage(HttpMethod.Get, "/api/orders");
+            orders.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", tokens.RootElement.GetProperty("accessToken").GetString());
+            var answer = await client.SendAsync(orders);
+
+            Assert.Equal(HttpStatusCode.OK, answer.StatusCode);
+            Assert.Equal($$"""{"openid":"{{code.RootElement.GetProperty("miniProgramOpenId").GetString()}}"}""", await answer.Content.ReadAsStringAsync());
+            Assert.Equal(HttpStatusCode.Unauthorized, (await client.GetAsync("/api/orders")).StatusCode);
         }
         finally
         {
