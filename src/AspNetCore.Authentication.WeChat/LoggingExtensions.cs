@@ -104,4 +104,7 @@ internal static partial class LoggingExtensions
 
     [LoggerMessage(1307, LogLevel.Information, "A mini-program request to '{Name}' was refused with {StatusCode} before WeChat was called: {Reason}", EventName = "WeChatMiniProgramBadRequest")]
     public static partial void MiniProgramBadRequest(this ILogger logger, string name, int statusCode, string reason);
+
+    [LoggerMessage(1308, LogLevel.Error, "A mini-program session's record could not be written to or read from the app's IWeChatAtomicStore ({ExceptionType}), so the {Operation} failed. Check the store (e.g. Redis).", EventName = "WeChatMiniProgramSessionStoreUnavailable")]
+    public static partial void MiniProgramSessionStoreUnavailable(this ILogger logger, string exceptionType, string operation);
 }

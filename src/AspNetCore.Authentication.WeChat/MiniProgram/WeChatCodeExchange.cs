@@ -80,10 +80,20 @@ internal sealed class WeChatCodeExchange
             Outcome outcome;
             var repeated = false;
             // The claim and the outcome live under keys of their own: a farm's atomic store and cache may be one Redis.
-            if (await ClaimAsync(key + ":claim").ConfigureAwait(false))
+            var claim = RandomNumberGenerator.GetBytes(16);
+            if (await ClaimAsync(key + ":claim", claim).ConfigureAwait(false))
             {
                 outcome = await ExchangeWithWeChatAsync(code).ConfigureAwait(false);
-                await RememberAsync(key + ":outcome", outcome).ConfigureAwait(false);
+                if (outcome.Kind == WeChatFailureKind.StateStoreUnavailable)
+                {
+                    // Nothing could be remembered: free the code's claim, so that a retry asks WeChat at once (and hears
+                    // that the code was used) instead of waiting for an outcome that never comes.
+                    await ReleaseAsync(key + ":claim", claim).ConfigureAwait(false);
+                }
+                else
+                {
+                    await RememberAsync(key + ":outcome", outcome).ConfigureAwait(false);
+                }
             }
             else
             {
@@ -137,11 +147,23 @@ internal sealed class WeChatCodeExchange
             Message: $"The mini-program's code was already exchanged and repeated {WeChatMiniProgramDefaults.MaxRepeatsPerCode} times (or its repeats cannot be counted); the mini-program must call wx.login again.");
     }
 
-    private async Task<bool> ClaimAsync(string key)
+    private async Task ReleaseAsync(string key, byte[] claim)
     {
         try
         {
-            return await _atomicStore.TryAddAsync(key, RandomNumberGenerator.GetBytes(16), _options.RepeatedCodeWindow, CancellationToken.None).ConfigureAwait(false);
+            await _atomicStore.TryRemoveAsync(key, claim, CancellationToken.None).ConfigureAwait(false);
+        }
+        catch (Exception ex)
+        {
+            _logger.MiniProgramCodeStoreUnavailable(ex.GetType().Name);
+        }
+    }
+
+    private async Task<bool> ClaimAsync(string key, byte[] claim)
+    {
+        try
+        {
+            return await _atomicStore.TryAddAsync(key, claim, _options.RepeatedCodeWindow, CancellationToken.None).ConfigureAwait(false);
         }
         catch (Exception ex)
         {
@@ -153,12 +175,6 @@ internal sealed class WeChatCodeExchange
 
     private async Task RememberAsync(string key, Outcome outcome)
     {
-        if (outcome.Kind == WeChatFailureKind.StateStoreUnavailable)
-        {
-            // The cache already failed this request, and said so; a repeat exchanges the code again.
-            return;
-        }
-
         try
         {
             // Bound to its key: an outcome copied to another code's key does not unprotect there.
@@ -173,9 +189,9 @@ internal sealed class WeChatCodeExchange
 
     private async Task<Outcome?> RecallAsync(string key)
     {
-        // Another instance holds the claim and is talking to WeChat: its outcome appears once WeChat answered, which
-        // takes at most the backchannel timeout. Bounded polling, in real time.
-        var attempts = (int)Math.Ceiling((_options.BackchannelTimeout + TimeSpan.FromSeconds(1)) / PollInterval);
+        // Another instance holds the claim and is talking to WeChat: its outcome appears once WeChat answered (at most
+        // the backchannel timeout) and the session_key was stored (its lease, the cache). Bounded polling, in real time.
+        var attempts = (int)Math.Ceiling((_options.BackchannelTimeout + WeChatMiniProgramOptions.AfterExchangeAllowance) / PollInterval);
         for (var attempt = 0; attempt < attempts; attempt++)
         {
             byte[]? bytes;
@@ -262,7 +278,5 @@ internal sealed class WeChatCodeExchange
     internal static bool IsTheClients(int errorCode)
         => errorCode is WeChatErrorCodes.InvalidCode or WeChatErrorCodes.CodeUsed or WeChatErrorCodes.MinuteQuotaReached or WeChatErrorCodes.UserBlocked;
 
-    private static string Hash(string code) => Base64UrlEncode(SHA256.HashData(Encoding.UTF8.GetBytes(code)));
-
-    private static string Base64UrlEncode(byte[] bytes) => System.Buffers.Text.Base64Url.EncodeToString(bytes);
+    private static string Hash(string code) => System.Buffers.Text.Base64Url.EncodeToString(SHA256.HashData(Encoding.UTF8.GetBytes(code)));
 }

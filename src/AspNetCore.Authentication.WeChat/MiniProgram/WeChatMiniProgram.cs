@@ -12,6 +12,9 @@ namespace AspNetCore.Authentication.WeChat.MiniProgram;
 /// <summary>One mini-program's parts, built once from its options: the code exchange, the session keys, the services.</summary>
 internal sealed class WeChatMiniProgram
 {
+    // The framework's handler is internal; its options are public.
+    private const string BearerTokenHandlerName = "Microsoft.AspNetCore.Authentication.BearerToken.BearerTokenHandler";
+
     public WeChatMiniProgram(IServiceProvider services, string name)
     {
         Name = name;
@@ -40,9 +43,6 @@ internal sealed class WeChatMiniProgram
             BearerTokens = services.GetRequiredService<IOptionsMonitor<BearerTokenOptions>>().Get(Options.SignInScheme);
         }
     }
-
-    // The framework's handler is internal; its options are public.
-    private const string BearerTokenHandlerName = "Microsoft.AspNetCore.Authentication.BearerToken.BearerTokenHandler";
 
     public string Name { get; }
 

@@ -35,5 +35,5 @@ public static class WeChatMiniProgramDefaults
     /// <see cref="WeChatMiniProgramOptions.RepeatedCodeWindow"/>: enough for a mini-program's retries, and a bound on what
     /// a copy of a used code is worth. A further repeat fails with 400 (<c>invalid-code</c>).
     /// </summary>
-    public const int MaxRepeatsPerCode = 3;
+    public static readonly int MaxRepeatsPerCode = 3;
 }

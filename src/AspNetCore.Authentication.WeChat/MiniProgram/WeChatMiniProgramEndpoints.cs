@@ -41,7 +41,7 @@ internal static class WeChatMiniProgramEndpoints
 
         if (!UpstreamText.IsWeChatId(code, MaxCodeLength))
         {
-            return BadRequest(context, miniProgram, "the code is missing, not a string, or not a WeChat code (at most 128 letters, digits, '-' or '_')",
+            return BadRequest(miniProgram, "the code is missing, not a string, or not a WeChat code (at most 128 letters, digits, '-' or '_')",
                 "登录凭证缺失或格式不正确。", "The sign-in code is missing or malformed.");
         }
 
@@ -109,7 +109,7 @@ internal static class WeChatMiniProgramEndpoints
             }
             catch (Exception ex)
             {
-                miniProgram.Logger.MiniProgramCodeStoreUnavailable(ex.GetType().Name);
+                miniProgram.Logger.MiniProgramSessionStoreUnavailable(ex.GetType().Name, "sign-in");
                 return WeChatProblems.Result(new WeChatException("The mini-program session could not be recorded in the app's IWeChatAtomicStore.", WeChatFailureKind.StateStoreUnavailable, innerException: ex));
             }
 
@@ -125,7 +125,14 @@ internal static class WeChatMiniProgramEndpoints
     /// </summary>
     private static ClaimsPrincipal WithSession(ClaimsPrincipal principal, string appId, string sessionId, long generation)
     {
-        var identity = principal.Identities.FirstOrDefault() ?? throw new InvalidOperationException("The principal of a mini-program sign-in has no identity.");
+        var identity = principal.Identities.FirstOrDefault();
+        if (identity is null)
+        {
+            // An app's event replaced the principal with an empty one: it still signs in this mini-program's user.
+            identity = new ClaimsIdentity(WeChatMiniProgramDefaults.AuthenticationType);
+            principal.AddIdentity(identity);
+        }
+
         foreach (var old in principal.Identities.SelectMany(i => i.FindAll(WeChatClaimTypes.MiniProgramSession).Select(c => (i, c))).ToArray())
         {
             old.i.RemoveClaim(old.c);
@@ -166,7 +173,7 @@ internal static class WeChatMiniProgramEndpoints
 
         if (refreshToken is not { Length: > 0 and <= MaxRefreshRequestBytes })
         {
-            return BadRequest(context, miniProgram, "the refreshToken is missing or not a string", "缺少刷新凭证。", "The refresh token is missing.");
+            return BadRequest(miniProgram, "the refreshToken is missing or not a string", "缺少刷新凭证。", "The refresh token is missing.");
         }
 
         var ticket = bearer.RefreshTokenProtector.Unprotect(refreshToken);
@@ -189,7 +196,8 @@ internal static class WeChatMiniProgramEndpoints
 
         // The framework's refresh tokens are stateless, so each one would renew the session again and again until it
         // expires (and many strings decode to one token). The session's record holds the generation of its newest refresh
-        // token: only that token can advance it, once, across the farm; one record per session, however often renewed.
+        // token: only that token can advance it, once, across the farm; one record per session, however often renewed
+        // (RFC 9700 §4.14.2, refresh token rotation).
         if (principal.FindFirst(WeChatClaimTypes.MiniProgramSession)?.Value is not { } session
             || session.Split('.') is not [{ Length: > 0 } sessionId, var number]
             || !long.TryParse(number, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var generation))
@@ -197,17 +205,30 @@ internal static class WeChatMiniProgramEndpoints
             return Refused(miniProgram, "the refresh token carries no mini-program session");
         }
 
+        var key = miniProgram.SessionKey(sessionId);
         bool spent;
         try
         {
-            var key = miniProgram.SessionKey(sessionId);
-            spent = await miniProgram.AtomicStore.TryRemoveAsync(key, Generation(generation), CancellationToken.None).ConfigureAwait(false)
-                && await miniProgram.AtomicStore.TryAddAsync(key, Generation(generation + 1), bearer.RefreshTokenExpiration, CancellationToken.None).ConfigureAwait(false);
+            spent = await miniProgram.AtomicStore.TryRemoveAsync(key, Generation(generation), CancellationToken.None).ConfigureAwait(false);
         }
         catch (Exception ex)
         {
-            miniProgram.Logger.MiniProgramCodeStoreUnavailable(ex.GetType().Name);
+            miniProgram.Logger.MiniProgramSessionStoreUnavailable(ex.GetType().Name, "refresh");
             return WeChatProblems.Result(new WeChatException("The refresh token could not be spent in the app's IWeChatAtomicStore.", WeChatFailureKind.StateStoreUnavailable, innerException: ex));
+        }
+
+        if (spent)
+        {
+            try
+            {
+                spent = await miniProgram.AtomicStore.TryAddAsync(key, Generation(generation + 1), bearer.RefreshTokenExpiration, CancellationToken.None).ConfigureAwait(false);
+            }
+            catch (Exception ex)
+            {
+                // The token is spent and its successor could not be recorded: the session is over, not "try again".
+                miniProgram.Logger.MiniProgramSessionStoreUnavailable(ex.GetType().Name, "refresh");
+                return Refused(miniProgram, "the session's next generation could not be recorded, so the session ended");
+            }
         }
 
         if (!spent)
@@ -238,9 +259,8 @@ internal static class WeChatMiniProgramEndpoints
         return WeChatProblems.RefreshRefused();
     }
 
-    private static IResult BadRequest(HttpContext context, WeChatMiniProgram miniProgram, string reason, string chinese, string english, int status = StatusCodes.Status400BadRequest)
+    private static IResult BadRequest(WeChatMiniProgram miniProgram, string reason, string chinese, string english, int status = StatusCodes.Status400BadRequest)
     {
-        _ = context;
         miniProgram.Logger.MiniProgramBadRequest(miniProgram.Name, status, reason);
         return WeChatProblems.Request(status, chinese, english);
     }
@@ -251,12 +271,12 @@ internal static class WeChatMiniProgramEndpoints
         var request = context.Request;
         if (!request.HasJsonContentType())
         {
-            return (null, BadRequest(context, miniProgram, "the Content-Type is not application/json", "请求格式应为 JSON。", "The request must be JSON (application/json).", StatusCodes.Status415UnsupportedMediaType));
+            return (null, BadRequest(miniProgram, "the Content-Type is not application/json", "请求格式应为 JSON。", "The request must be JSON (application/json).", StatusCodes.Status415UnsupportedMediaType));
         }
 
         if (request.ContentLength > maxBytes)
         {
-            return (null, TooLarge(context, miniProgram, maxBytes));
+            return (null, TooLarge(miniProgram, maxBytes));
         }
 
         var buffer = ArrayPool<byte>.Shared.Rent(maxBytes + 1);
@@ -269,7 +289,7 @@ internal static class WeChatMiniProgramEndpoints
                 length += read;
                 if (length > maxBytes)
                 {
-                    return (null, TooLarge(context, miniProgram, maxBytes));
+                    return (null, TooLarge(miniProgram, maxBytes));
                 }
             }
 
@@ -280,13 +300,13 @@ internal static class WeChatMiniProgramEndpoints
             }
             catch (Exception ex) when (ex is JsonException or InvalidOperationException)
             {
-                return (null, BadRequest(context, miniProgram, "the body is not valid JSON", "请求内容不是有效的 JSON。", "The request body is not valid JSON."));
+                return (null, BadRequest(miniProgram, "the body is not valid JSON", "请求内容不是有效的 JSON。", "The request body is not valid JSON."));
             }
 
             if (document.RootElement.ValueKind != JsonValueKind.Object)
             {
                 document.Dispose();
-                return (null, BadRequest(context, miniProgram, "the body is not a JSON object", "请求内容应为 JSON 对象。", "The request body must be a JSON object."));
+                return (null, BadRequest(miniProgram, "the body is not a JSON object", "请求内容应为 JSON 对象。", "The request body must be a JSON object."));
             }
 
             return (document, null);
@@ -310,8 +330,8 @@ internal static class WeChatMiniProgramEndpoints
         }
     }
 
-    private static IResult TooLarge(HttpContext context, WeChatMiniProgram miniProgram, int maxBytes)
-        => BadRequest(context, miniProgram, $"the body is larger than {maxBytes} bytes", "请求内容过大。", "The request is too large.");
+    private static IResult TooLarge(WeChatMiniProgram miniProgram, int maxBytes)
+        => BadRequest(miniProgram, $"the body is larger than {maxBytes} bytes", "请求内容过大。", "The request is too large.");
 
     private static string Base64Url(byte[] bytes) => System.Buffers.Text.Base64Url.EncodeToString(bytes);
 

@@ -67,7 +67,7 @@ public class WeChatMiniProgramOptions
     /// called once. <see cref="TimeSpan.Zero"/> turns this off: a repeated code then fails with 400.
     /// </summary>
     /// <remarks>
-    /// Defaults to 30 seconds: 0, or from <see cref="BackchannelTimeout"/> plus 1 second to 5 minutes (a code's own
+    /// Defaults to 30 seconds: 0, or from <see cref="BackchannelTimeout"/> plus 3 seconds to 5 minutes (a code's own
     /// lifetime). A code signs its user in again at most <see cref="WeChatMiniProgramDefaults.MaxRepeatsPerCode"/> times.
     /// </remarks>
     public TimeSpan RepeatedCodeWindow { get; set; } = TimeSpan.FromSeconds(30);
@@ -102,6 +102,12 @@ public class WeChatMiniProgramOptions
 
     /// <summary>Gets or sets the events an app uses to map a WeChat user to its own account, or to reject them.</summary>
     public WeChatMiniProgramEvents Events { get; set; } = new();
+
+    /// <summary>
+    /// How long, beyond WeChat's answer, an exchange may take to finish: the session_key's lease (at most about a
+    /// second) and the writes to the cache.
+    /// </summary>
+    internal static readonly TimeSpan AfterExchangeAllowance = TimeSpan.FromSeconds(3);
 
     /// <summary>Checks that the options are valid.</summary>
     /// <exception cref="ArgumentException">An option is missing or invalid; the message names it.</exception>
@@ -142,10 +148,10 @@ public class WeChatMiniProgramOptions
             throw new ArgumentException("The 'RepeatedCodeWindow' option must be between 0 and 5 minutes (a code's lifetime).", nameof(RepeatedCodeWindow));
         }
 
-        if (RepeatedCodeWindow > TimeSpan.Zero && RepeatedCodeWindow < BackchannelTimeout + TimeSpan.FromSeconds(1))
+        if (RepeatedCodeWindow > TimeSpan.Zero && RepeatedCodeWindow < BackchannelTimeout + AfterExchangeAllowance)
         {
             // Otherwise a code's claim could run out while its exchange still runs, and another instance exchange it again.
-            throw new ArgumentException("The 'RepeatedCodeWindow' option must be 0, or at least 'BackchannelTimeout' plus 1 second.", nameof(RepeatedCodeWindow));
+            throw new ArgumentException("The 'RepeatedCodeWindow' option must be 0, or at least 'BackchannelTimeout' plus 3 seconds.", nameof(RepeatedCodeWindow));
         }
 
         if (SessionKeyLifetime <= TimeSpan.Zero)

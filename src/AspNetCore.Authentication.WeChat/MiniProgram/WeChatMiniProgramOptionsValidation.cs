@@ -25,6 +25,12 @@ internal sealed class WeChatMiniProgramOptionsValidation(IOptions<Authentication
             return ValidateOptionsResult.Fail($"WeChat mini-program '{name}': the 'SignInScheme' option is '{options.SignInScheme}', which is not a registered authentication scheme. Register it (AddBearerToken, AddCookie, …) or keep the default, {WeChatMiniProgramDefaults.BearerScheme}.");
         }
 
+        if (scheme.HandlerType is { } forwarding && typeof(PolicySchemeHandler).IsAssignableFrom(forwarding))
+        {
+            // Its refresh tokens would be issued without the session they need, and its target decided per request.
+            return ValidateOptionsResult.Fail($"WeChat mini-program '{name}': the 'SignInScheme' option is '{options.SignInScheme}', a policy scheme that forwards elsewhere. Name the scheme it forwards to (for example {WeChatMiniProgramDefaults.BearerScheme}).");
+        }
+
         return scheme.HandlerType is { } handler && typeof(IAuthenticationSignInHandler).IsAssignableFrom(handler)
             ? ValidateOptionsResult.Success
             : ValidateOptionsResult.Fail($"WeChat mini-program '{name}': the 'SignInScheme' option is '{options.SignInScheme}', whose handler cannot sign users in (it does not implement IAuthenticationSignInHandler, as JWT bearer does not). Use a bearer-token or cookie scheme, or keep the default, {WeChatMiniProgramDefaults.BearerScheme}.");

@@ -55,7 +55,7 @@ internal sealed class WeChatMiniProgramService(
 
             // The first block is the client's to rewrite (see WeChatOpenData.ParseWatermarked), and that is where the
             // openId of user info sits: it must be the signed-in user's.
-            if (document.RootElement.TryGetProperty("openId", out var dataOpenId) && !(dataOpenId.ValueKind == JsonValueKind.String && dataOpenId.ValueEquals(openId)))
+            if (!NamesOnly(document.RootElement, openId))
             {
                 document.Dispose();
                 throw Refused("The open data decrypted, but its openId is not the signed-in user's: it was altered, or is another user's.");
@@ -67,6 +67,24 @@ internal sealed class WeChatMiniProgramService(
         throw Refused(otherApp ? "The open data decrypted, but its watermark names another app's AppID."
             : tooOld ? string.Create(CultureInfo.InvariantCulture, $"The open data's watermark timestamp is older than the 'OpenDataMaxAge' option ({options.OpenDataMaxAge}) allows.")
             : "The open data does not decrypt with the user's session_key (current or previous) to watermarked JSON: it was encrypted with another key (the mini-program must call wx.login before asking for open data), or it was altered.");
+    }
+
+    /// <summary>
+    /// Whether every key that reads as "openId" to a case-insensitive reader (as ASP.NET Core's web JSON defaults are)
+    /// is WeChat's own spelling and holds the signed-in user's openid.
+    /// </summary>
+    private static bool NamesOnly(JsonElement data, string openId)
+    {
+        foreach (var property in data.EnumerateObject())
+        {
+            if (property.Name.Equals("openId", StringComparison.OrdinalIgnoreCase)
+                && !(property.Name == "openId" && property.Value.ValueKind == JsonValueKind.String && property.Value.ValueEquals(openId)))
+            {
+                return false;
+            }
+        }
+
+        return true;
     }
 
     public async Task<bool> VerifySignatureAsync(string openId, string rawData, string signature, CancellationToken cancellationToken = default)

@@ -1,3 +1,4 @@
+using System.Security.Cryptography;
 using System.Text.Json;
 using Microsoft.AspNetCore.DataProtection;
 using Microsoft.Extensions.Caching.Distributed;
@@ -30,11 +31,19 @@ internal sealed class WeChatSessionKeyStore(IDistributedCache cache, IWeChatAtom
         // written last would drop the other's key: one at a time, under a short lease, for at most a second; after that
         // the write goes ahead, as it would without the lease.
         var lockKey = _keyPrefix + openId + ":lock";
-        var owner = System.Security.Cryptography.RandomNumberGenerator.GetBytes(16);
+        var owner = RandomNumberGenerator.GetBytes(16);
         var locked = false;
-        for (var attempt = 0; attempt < LockAttempts && !(locked = await atomicStore.TryAddAsync(lockKey, owner, LockLease, cancellationToken).ConfigureAwait(false)); attempt++)
+        try
         {
-            await Task.Delay(LockRetry, cancellationToken).ConfigureAwait(false);
+            for (var attempt = 0; attempt < LockAttempts && !(locked = await atomicStore.TryAddAsync(lockKey, owner, LockLease, cancellationToken).ConfigureAwait(false)); attempt++)
+            {
+                await Task.Delay(LockRetry, cancellationToken).ConfigureAwait(false);
+            }
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            // Without the atomic store there is no lease; the write goes ahead, as it would after the wait.
+            locked = false;
         }
 
         try
@@ -45,7 +54,14 @@ internal sealed class WeChatSessionKeyStore(IDistributedCache cache, IWeChatAtom
         {
             if (locked)
             {
-                await atomicStore.TryRemoveAsync(lockKey, owner, CancellationToken.None).ConfigureAwait(false);
+                try
+                {
+                    await atomicStore.TryRemoveAsync(lockKey, owner, CancellationToken.None).ConfigureAwait(false);
+                }
+                catch (Exception ex) when (ex is not OperationCanceledException)
+                {
+                    // The lease runs out by itself in seconds; the outcome of the write is what the caller needs.
+                }
             }
         }
     }
@@ -100,7 +116,7 @@ internal sealed class WeChatSessionKeyStore(IDistributedCache cache, IWeChatAtom
             var entry = JsonSerializer.Deserialize(_protector.CreateProtector(openId).Unprotect(bytes), WeChatMiniProgramJsonContext.Default.Entry);
             return entry is { Current.Length: 24 } ? entry : null;
         }
-        catch (Exception ex) when (ex is System.Security.Cryptography.CryptographicException or JsonException)
+        catch (Exception ex) when (ex is CryptographicException or JsonException)
         {
             // Not ours, or protected with a key this instance does not have: as good as none.
             return null;
