@@ -42,9 +42,9 @@ public sealed class MiniProgramFarmTests : IAsyncLifetime
         Skip.If(missing is not null, missing);
     }
 
-    private static async Task<HttpResponseMessage> PostAsync(WebApplicationFactory<Program> instance, string path, object body, string? accessToken = null)
+    private async Task<HttpResponseMessage> PostAsync(WebApplicationFactory<Program> instance, string path, object body, string? accessToken = null)
     {
-        using var client = instance.CreateDefaultClient();
+        var client = Farm.Client(instance);
         using var request = new HttpRequestMessage(HttpMethod.Post, path) { Content = JsonContent.Create(body) };
         if (accessToken is not null)
         {
@@ -54,13 +54,13 @@ public sealed class MiniProgramFarmTests : IAsyncLifetime
         return await client.SendAsync(request);
     }
 
-    private static async Task<string> OpenIdAsync(WebApplicationFactory<Program> instance, HttpResponseMessage signIn)
+    private async Task<string> OpenIdAsync(WebApplicationFactory<Program> instance, HttpResponseMessage signIn)
     {
         Assert.Equal(HttpStatusCode.OK, signIn.StatusCode);
         using var tokens = JsonDocument.Parse(await signIn.Content.ReadAsStringAsync());
-        using var client = instance.CreateDefaultClient();
-        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", tokens.RootElement.GetProperty("accessToken").GetString());
-        var me = await client.GetFromJsonAsync<Dictionary<string, string>>("/api/me");
+        using var request = new HttpRequestMessage(HttpMethod.Get, "/api/me");
+        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", tokens.RootElement.GetProperty("accessToken").GetString());
+        var me = await (await Farm.Client(instance).SendAsync(request)).Content.ReadFromJsonAsync<Dictionary<string, string>>();
         return me!["openid"];
     }
 

@@ -106,6 +106,27 @@ public sealed class WebFarm : IAsyncDisposable
 
     public FarmBrowser CreateBrowser() => new(this);
 
+    /// <summary>
+    /// The one client of an instance. WebApplicationFactory keeps the clients it creates in a list that is not safe for
+    /// concurrent use (hundreds of concurrent creations once left a null in it, and disposing the factory threw), so each
+    /// instance's client is created once and shared; cookies travel per request.
+    /// </summary>
+    public HttpClient Client(WebApplicationFactory<Program> instance)
+    {
+        lock (_clients)
+        {
+            if (!_clients.TryGetValue(instance, out var client))
+            {
+                client = instance.CreateDefaultClient(new Uri("http://localhost/"));
+                _clients[instance] = client;
+            }
+
+            return client;
+        }
+    }
+
+    private readonly Dictionary<WebApplicationFactory<Program>, HttpClient> _clients = [];
+
     /// <summary>WeChat's consent: returns the callback URL for the user.</summary>
     public static async Task<Uri> ConsentAsync(Uri authorize, int user)
     {
@@ -146,7 +167,7 @@ public sealed class FarmBrowser(WebFarm farm)
 
     public async Task<HttpResponseMessage> GetAsync(WebApplicationFactory<Program> instance, Uri url)
     {
-        using var client = instance.CreateDefaultClient(new Uri("http://localhost/"));
+        var client = farm.Client(instance);
         using var request = new HttpRequestMessage(HttpMethod.Get, url);
         var cookies = _cookies.GetCookieHeader(url);
         if (cookies.Length > 0)
