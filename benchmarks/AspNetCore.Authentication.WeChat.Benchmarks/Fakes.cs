@@ -18,6 +18,12 @@ internal static class Fakes
         ["/sns/userinfo"] = $$"""{"openid":"{{OpenId}}","nickname":"小明 😀","sex":0,"language":"","city":"","province":"","country":"","headimgurl":"{{Avatar}}","privilege":[],"unionid":"{{UnionId}}"}""",
     });
 
+    /// <summary>WeChat's <c>jscode2session</c>, answering every code for the same user.</summary>
+    public static FakeApiHandler MiniProgram() => new("text/plain", new Dictionary<string, string>
+    {
+        ["/sns/jscode2session"] = $$"""{"openid":"{{OpenId}}","session_key":"tiihtNczf5v6AKRyjwEUhQ==","unionid":"{{UnionId}}"}""",
+    });
+
     public static FakeApiHandler StandardOAuth() => new("application/json", new Dictionary<string, string>
     {
         ["/oauth/token"] = $$"""{"access_token":"{{AccessToken}}","token_type":"Bearer","expires_in":7200,"refresh_token":"{{RefreshToken}}","scope":"profile","id":"{{OpenId}}"}""",

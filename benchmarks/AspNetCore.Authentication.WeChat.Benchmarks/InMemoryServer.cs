@@ -69,6 +69,30 @@ internal sealed class InMemoryServer : IServer
         return (_send ?? throw new InvalidOperationException("The app has not started."))(features);
     }
 
+    /// <summary>Sends a POST with a JSON body through the pipeline and returns the status and headers.</summary>
+    public Task<InMemoryResponse> PostJsonAsync(string path, byte[] json)
+    {
+        var request = new HttpRequestFeature
+        {
+            Protocol = "HTTP/1.1",
+            Method = "POST",
+            Scheme = "http",
+            Path = path,
+            QueryString = "",
+            Body = new MemoryStream(json, writable: false),
+        };
+        request.Headers.Host = "app.example";
+        request.Headers.ContentType = "application/json";
+        request.Headers.ContentLength = json.Length;
+
+        var features = new FeatureCollection();
+        features.Set<IHttpRequestFeature>(request);
+        var response = new InMemoryResponseFeature();
+        features.Set<IHttpResponseFeature>(response);
+        features.Set<IHttpResponseBodyFeature>(new StreamResponseBodyFeature(Stream.Null));
+        return (_send ?? throw new InvalidOperationException("The app has not started."))(features);
+    }
+
     public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 
     public void Dispose()

@@ -116,7 +116,7 @@ internal static class WeChatMiniProgramEndpoints
             principal = WithSession(principal, options.AppId, sessionId, 0);
         }
 
-        return new SignInResult(options.SignInScheme, principal, signingIn.Properties);
+        return new SignInResult(options.SignInScheme, principal, signingIn.Properties, writesAnswer: miniProgram.BearerTokens is not null);
     }
 
     /// <summary>
@@ -243,7 +243,7 @@ internal static class WeChatMiniProgramEndpoints
             return Refused(miniProgram, "the app's OnRefreshing event revoked the session");
         }
 
-        return new SignInResult(options.SignInScheme, WithSession(refreshing.Principal, options.AppId, sessionId, generation + 1), refreshing.Properties);
+        return new SignInResult(options.SignInScheme, WithSession(refreshing.Principal, options.AppId, sessionId, generation + 1), refreshing.Properties, writesAnswer: true);
     }
 
     // Token responses must not be cached (RFC 6749 §5.1), and neither may their failures.
@@ -335,16 +335,20 @@ internal static class WeChatMiniProgramEndpoints
 
     private static string Base64Url(byte[] bytes) => System.Buffers.Text.Base64Url.EncodeToString(bytes);
 
-    /// <summary>Signs the principal in with the scheme, which may write its own answer (the bearer tokens); 204 otherwise.</summary>
-    private sealed class SignInResult(string scheme, ClaimsPrincipal principal, AuthenticationProperties properties) : IResult
+    /// <summary>
+    /// Signs the principal in with the scheme: the bearer-token scheme writes its own answer (the tokens); another one
+    /// (a cookie) sets its headers, and the answer is 204.
+    /// </summary>
+    private sealed class SignInResult(string scheme, ClaimsPrincipal principal, AuthenticationProperties properties, bool writesAnswer) : IResult
     {
         public async Task ExecuteAsync(HttpContext httpContext)
         {
-            await httpContext.SignInAsync(scheme, principal, properties).ConfigureAwait(false);
-            if (!httpContext.Response.HasStarted)
+            if (!writesAnswer)
             {
                 httpContext.Response.StatusCode = StatusCodes.Status204NoContent;
             }
+
+            await httpContext.SignInAsync(scheme, principal, properties).ConfigureAwait(false);
         }
     }
 }
