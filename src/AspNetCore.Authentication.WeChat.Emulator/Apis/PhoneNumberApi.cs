@@ -27,23 +27,13 @@ internal static class PhoneNumberApi
         }
 
         string? code = null, openId = null;
-        if (!request.Body.IsEmpty)
+        if (!request.Body.IsEmpty && WeChatEmulatorJson.ReadObject(request.Body, root =>
+            {
+                code = WeChatEmulatorJson.Text(root, "code");
+                openId = WeChatEmulatorJson.Text(root, "openid");
+            }) is { } malformed)
         {
-            try
-            {
-                using var json = JsonDocument.Parse(request.Body);
-                if (json.RootElement.ValueKind != JsonValueKind.Object)
-                {
-                    return WeChatEmulatorJson.Error(47001, "data format error");
-                }
-
-                code = Text(json.RootElement, "code");
-                openId = Text(json.RootElement, "openid");
-            }
-            catch (JsonException)
-            {
-                return WeChatEmulatorJson.Error(47001, "data format error");
-            }
+            return malformed;
         }
 
         // WeChat has no "code been used" here: a spent code, like an unknown one, is an invalid code.
@@ -70,7 +60,4 @@ internal static class PhoneNumberApi
             },
         });
     }
-
-    private static string? Text(JsonElement root, string name)
-        => root.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String ? value.GetString() : null;
 }

@@ -22,26 +22,15 @@ internal static class StableTokenApi
     {
         string? grantType = null, appId = null, secret = null;
         var force = false;
-        try
-        {
-            using var json = JsonDocument.Parse(request.Body);
-            var root = json.RootElement;
-            if (root.ValueKind != JsonValueKind.Object)
+        if (WeChatEmulatorJson.ReadObject(request.Body, root =>
             {
-                return WeChatEmulatorJson.Error(47001, "data format error");
-            }
-
-            grantType = Text(root, "grant_type");
-            appId = Text(root, "appid");
-            secret = Text(root, "secret");
-            if (root.TryGetProperty("force_refresh", out var forceRefresh))
-            {
-                force = forceRefresh.ValueKind == JsonValueKind.True;
-            }
-        }
-        catch (JsonException)
+                grantType = WeChatEmulatorJson.Text(root, "grant_type");
+                appId = WeChatEmulatorJson.Text(root, "appid");
+                secret = WeChatEmulatorJson.Text(root, "secret");
+                force = root.TryGetProperty("force_refresh", out var forceRefresh) && forceRefresh.ValueKind == JsonValueKind.True;
+            }) is { } malformed)
         {
-            return WeChatEmulatorJson.Error(47001, "data format error");
+            return malformed;
         }
 
         if (grantType != "client_credential")
@@ -63,7 +52,4 @@ internal static class StableTokenApi
             ? WeChatEmulatorJson.Answer(new Dictionary<string, object> { ["access_token"] = token.Value, ["expires_in"] = token.ExpiresIn })
             : WeChatEmulatorJson.Error(45009, "reach max api daily quota limit");
     }
-
-    private static string? Text(JsonElement root, string name)
-        => root.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String ? value.GetString() : null;
 }

@@ -8,13 +8,13 @@ public class WeChatMiniProgramEvents
 {
     /// <summary>
     /// Gets or sets what runs after WeChat confirmed who the user is (<c>sns/jscode2session</c>) and before they are
-    /// signed in. Call <see cref="WeChatMiniProgramSignInContext.Reject"/> to refuse them (403).
+    /// signed in. Call <see cref="WeChatMiniProgramContext.Reject"/> to refuse them (403).
     /// </summary>
     public Func<WeChatMiniProgramSignInContext, Task> OnSigningIn { get; set; } = static _ => Task.CompletedTask;
 
     /// <summary>
     /// Gets or sets what runs before a refresh token is exchanged for new tokens: check that the account still exists
-    /// and may sign in, and call <see cref="WeChatMiniProgramRefreshContext.Reject"/> to revoke the session (401).
+    /// and may sign in, and call <see cref="WeChatMiniProgramContext.Reject"/> to revoke the session (401).
     /// </summary>
     public Func<WeChatMiniProgramRefreshContext, Task> OnRefreshing { get; set; } = static _ => Task.CompletedTask;
 

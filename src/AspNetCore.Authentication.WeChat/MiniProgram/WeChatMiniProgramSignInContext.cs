@@ -1,5 +1,4 @@
 using System.Security.Claims;
-using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Http;
 
 namespace AspNetCore.Authentication.WeChat;
@@ -8,7 +7,7 @@ namespace AspNetCore.Authentication.WeChat;
 /// A mini-program sign-in WeChat has confirmed (<see cref="WeChatMiniProgramEvents.OnSigningIn"/>): who the user is,
 /// and the principal about to be signed in.
 /// </summary>
-public sealed class WeChatMiniProgramSignInContext
+public sealed class WeChatMiniProgramSignInContext : WeChatMiniProgramContext
 {
     /// <summary>Initializes the context.</summary>
     /// <param name="httpContext">The request.</param>
@@ -19,24 +18,12 @@ public sealed class WeChatMiniProgramSignInContext
     /// <param name="unionId">The user's unionid, or <see langword="null"/>.</param>
     /// <param name="isRepeatedCode">Whether the code had been exchanged moments before (a retried request).</param>
     public WeChatMiniProgramSignInContext(HttpContext httpContext, string name, WeChatMiniProgramOptions options, ClaimsPrincipal principal, string openId, string? unionId, bool isRepeatedCode)
+        : base(httpContext, name, options, principal)
     {
-        HttpContext = httpContext;
-        Name = name;
-        Options = options;
-        Principal = principal;
         OpenId = openId;
         UnionId = unionId;
         IsRepeatedCode = isRepeatedCode;
     }
-
-    /// <summary>Gets the request.</summary>
-    public HttpContext HttpContext { get; }
-
-    /// <summary>Gets the mini-program's name.</summary>
-    public string Name { get; }
-
-    /// <summary>Gets the mini-program's options.</summary>
-    public WeChatMiniProgramOptions Options { get; }
 
     /// <summary>Gets the user's openid in the mini-program, from WeChat's <c>jscode2session</c> answer.</summary>
     public string OpenId { get; }
@@ -49,18 +36,4 @@ public sealed class WeChatMiniProgramSignInContext
     /// <see cref="WeChatMiniProgramOptions.RepeatedCodeWindow"/>): the mini-program retried, and WeChat was not called again.
     /// </summary>
     public bool IsRepeatedCode { get; }
-
-    /// <summary>
-    /// Gets or sets the principal to sign in: add the app's own claims, or replace it. Its claims go into the tokens.
-    /// </summary>
-    public ClaimsPrincipal Principal { get; set; }
-
-    /// <summary>Gets the properties of the sign-in (for example a shorter <c>ExpiresUtc</c> of a cookie).</summary>
-    public AuthenticationProperties Properties { get; } = new();
-
-    /// <summary>Gets whether <see cref="Reject"/> was called.</summary>
-    public bool IsRejected { get; private set; }
-
-    /// <summary>Refuses the sign-in: the endpoint answers 403 with a <c>sign-in-rejected</c> problem.</summary>
-    public void Reject() => IsRejected = true;
 }

@@ -28,7 +28,7 @@ public static class WeChatProblems
     /// <summary>The app requires a unionid, and WeChat gave none for this user: 403.</summary>
     public const string UnionIdMissing = "urn:wechat:problem:unionid-missing";
 
-    /// <summary>The app's own code refused the sign-in (<see cref="WeChatMiniProgramSignInContext.Reject"/>): 403.</summary>
+    /// <summary>The app's own code refused the sign-in (<see cref="WeChatMiniProgramContext.Reject"/>): 403.</summary>
     public const string SignInRejected = "urn:wechat:problem:sign-in-rejected";
 
     /// <summary>The refresh token is invalid, expired, already used or revoked: 401.</summary>
