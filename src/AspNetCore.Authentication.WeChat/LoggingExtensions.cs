@@ -107,4 +107,7 @@ internal static partial class LoggingExtensions
 
     [LoggerMessage(1308, LogLevel.Error, "A mini-program session's record could not be written to or read from the app's IWeChatAtomicStore ({ExceptionType}), so the {Operation} failed. Check the store (e.g. Redis).", EventName = "WeChatMiniProgramSessionStoreUnavailable")]
     public static partial void MiniProgramSessionStoreUnavailable(this ILogger logger, string exceptionType, string operation);
+
+    [LoggerMessage(1401, LogLevel.Warning, "The WeChat browser routing '{Scheme}' forwards to '{OfficialAccountScheme}' (name identifier from {OfficialAccountSource}) and '{QrConnectScheme}' (from {QrConnectSource}): openids differ per app, so one person signing in both ways becomes two users. Set NameIdentifierSource to UnionId on both (the apps must be bound to one WeChat Open Platform account).", EventName = "WeChatBrowserRoutingIdentityMismatch")]
+    public static partial void BrowserRoutingIdentityMismatch(this ILogger logger, string scheme, string officialAccountScheme, WeChatNameIdentifierSource officialAccountSource, string qrConnectScheme, WeChatNameIdentifierSource qrConnectSource);
 }

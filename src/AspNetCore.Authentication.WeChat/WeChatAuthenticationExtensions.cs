@@ -1,9 +1,7 @@
 using AspNetCore.Authentication.WeChat;
 using AspNetCore.Authentication.WeChat.Internal;
-using AspNetCore.Authentication.WeChat.UserTokens;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.Extensions.DependencyInjection.Extensions;
-using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
 
 namespace Microsoft.Extensions.DependencyInjection;
@@ -62,24 +60,7 @@ public static class WeChatAuthenticationExtensions
         Action<WeChatAuthenticationOptions> configureOptions)
     {
         ArgumentNullException.ThrowIfNull(builder);
-        ArgumentNullException.ThrowIfNull(configureOptions);
-
-        var services = builder.Services;
-        services.TryAddSingleton(TimeProvider.System);
-        services.TryAddSingleton<IWeChatAtomicStore, MemoryWeChatAtomicStore>();
-        services.TryAddSingleton<IWeChatUserTokenService, WeChatUserTokenService>();
-        services.TryAddSingleton(WeChatStateStoreCheck.CreateStore);
-        services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, WeChatStateStoreCheck>());
-        WeChatBackchannel.AddTo(services);
-
-        // Registered before AddOAuth's own post-configuration, which would otherwise create a Backchannel first.
-        services.TryAddEnumerable(ServiceDescriptor.Singleton<IPostConfigureOptions<WeChatAuthenticationOptions>, WeChatPostConfigureOptions>());
-        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<WeChatAuthenticationOptions>, WeChatFollowerInformationValidation>());
-
-        // AddOAuth validates the options (WeChatAuthenticationOptions.Validate) when they are first built;
-        // ValidateOnStart builds them at start-up, so a misconfiguration stops the app instead of failing every sign-in.
-        services.AddOptions<WeChatAuthenticationOptions>(authenticationScheme).ValidateOnStart();
-
-        return builder.AddOAuth<WeChatAuthenticationOptions, WeChatAuthenticationHandler>(authenticationScheme, displayName!, configureOptions);
+        builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<WeChatAuthenticationOptions>, WeChatFollowerInformationValidation>());
+        return WeChatOAuthRegistration.Add<WeChatAuthenticationOptions, WeChatAuthenticationHandler>(builder, authenticationScheme, displayName, configureOptions);
     }
 }

@@ -60,4 +60,23 @@ internal static class ReturnUrl
 
         return builder.ToString();
     }
+
+    /// <summary>
+    /// Whether a return URL from the browser is a path of this app (<c>/…</c> or <c>~/…</c>), as <c>Url.IsLocalUrl</c>
+    /// judges: not <c>//host</c> or <c>/\host</c>, which browsers read as another site, and no control characters.
+    /// </summary>
+    public static bool IsLocal(string? url)
+    {
+        if (string.IsNullOrEmpty(url) || url.AsSpan().ContainsAnyInRange((char)0, (char)0x1f) || url.Contains('\x7f'))
+        {
+            return false;
+        }
+
+        if (url[0] == '/')
+        {
+            return url.Length == 1 || url[1] is not ('/' or '\\');
+        }
+
+        return url.Length > 1 && url[0] == '~' && url[1] == '/' && (url.Length == 2 || url[2] is not ('/' or '\\'));
+    }
 }

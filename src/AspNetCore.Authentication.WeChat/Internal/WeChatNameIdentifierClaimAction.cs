@@ -5,13 +5,13 @@ using Microsoft.AspNetCore.Authentication.OAuth.Claims;
 namespace AspNetCore.Authentication.WeChat.Internal;
 
 /// <summary>
-/// Maps openid or unionid to the name identifier, as <see cref="WeChatAuthenticationOptions.NameIdentifierSource"/> says.
+/// Maps openid or unionid to the name identifier, as <see cref="WeChatOAuthOptions.NameIdentifierSource"/> says.
 /// </summary>
 /// <remarks>
 /// The options are read when the action runs, not when it is created, so that a value bound from
 /// configuration after the constructor takes effect.
 /// </remarks>
-internal sealed class WeChatNameIdentifierClaimAction(WeChatAuthenticationOptions options)
+internal sealed class WeChatNameIdentifierClaimAction(WeChatOAuthOptions options)
     : ClaimAction(ClaimTypes.NameIdentifier, ClaimValueTypes.String)
 {
     public override void Run(JsonElement userData, ClaimsIdentity identity, string issuer)

@@ -7,19 +7,21 @@ namespace AspNetCore.Authentication.WeChat.Internal;
 /// <summary>
 /// Completes the options after the app configured them, before ASP.NET Core's own OAuth post-configuration.
 /// </summary>
-internal sealed class WeChatPostConfigureOptions(IHttpClientFactory httpClientFactory, IDataProtectionProvider dataProtection) : IPostConfigureOptions<WeChatAuthenticationOptions>
+/// <typeparam name="TOptions">The flow's options.</typeparam>
+internal sealed class WeChatPostConfigureOptions<TOptions>(IHttpClientFactory httpClientFactory, IDataProtectionProvider dataProtection) : IPostConfigureOptions<TOptions>
+    where TOptions : WeChatOAuthOptions
 {
-    public void PostConfigure(string? name, WeChatAuthenticationOptions options)
+    public void PostConfigure(string? name, TOptions options)
     {
         if (options.Scope.Count == 0)
         {
-            options.Scope.Add(WeChatAuthenticationDefaults.UserInfoScope);
+            options.Scope.Add(options.DefaultScope);
         }
 
         // As ASP.NET Core's own post-configuration (which runs after this) would, so that the format below exists.
         options.DataProtectionProvider ??= dataProtection;
         options.SignInTicketFormat = new TicketDataFormat(options.DataProtectionProvider.CreateProtector(
-            typeof(WeChatAuthenticationHandler).FullName!, name ?? "", "SignIn", "v1"));
+            options.ProtectorPurpose, name ?? "", "SignIn", "v1"));
 
         // A named factory client shares pooled connections across sign-ins, so a sign-in costs no new
         // TLS handshake with WeChat; apps (and tests) can reconfigure it with AddHttpClient(HttpClientName).
