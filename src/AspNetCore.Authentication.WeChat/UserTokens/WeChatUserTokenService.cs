@@ -1,6 +1,7 @@
 using System.Text.Json;
 using AspNetCore.Authentication.WeChat.Api;
 using AspNetCore.Authentication.WeChat.Internal;
+using Microsoft.AspNetCore.Authentication;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
@@ -10,7 +11,12 @@ namespace AspNetCore.Authentication.WeChat.UserTokens;
 /// Calls <c>sns/oauth2/refresh_token</c> and <c>sns/auth</c> with a sign-in scheme's options and backchannel (so the
 /// emulator answers in development, and an app's proxy settings apply).
 /// </summary>
-internal sealed class WeChatUserTokenService(IOptionsMonitor<WeChatAuthenticationOptions> optionsMonitor, TimeProvider time, ILoggerFactory loggerFactory) : IWeChatUserTokenService
+internal sealed class WeChatUserTokenService(
+    IOptionsMonitor<WeChatAuthenticationOptions> officialAccounts,
+    IOptionsMonitor<WeChatQrConnectOptions> qrConnects,
+    IOptions<AuthenticationOptions> authentication,
+    TimeProvider time,
+    ILoggerFactory loggerFactory) : IWeChatUserTokenService
 {
     private readonly ILogger _logger = loggerFactory.CreateLogger("AspNetCore.Authentication.WeChat.UserTokens");
 
@@ -78,14 +84,20 @@ internal sealed class WeChatUserTokenService(IOptionsMonitor<WeChatAuthenticatio
     private static bool IsNo(int errorCode)
         => errorCode is WeChatErrorCodes.InvalidCredential or WeChatErrorCodes.InvalidAccessToken or WeChatErrorCodes.AccessTokenExpired or WeChatErrorCodes.InvalidOpenId;
 
-    private WeChatAuthenticationOptions Options(string authenticationScheme)
+    // The same APIs for both browser flows, each with its own app's AppID.
+    private WeChatOAuthOptions Options(string authenticationScheme)
     {
         ArgumentException.ThrowIfNullOrEmpty(authenticationScheme);
-        var options = optionsMonitor.Get(authenticationScheme);
-        return options.Backchannel is null || string.IsNullOrEmpty(options.AppId)
-            ? throw new InvalidOperationException($"'{authenticationScheme}' is not a WeChat sign-in scheme: register it with AddWeChat(\"{authenticationScheme}\", …).")
+        WeChatOAuthOptions? options = authentication.Value.SchemeMap.TryGetValue(authenticationScheme, out var scheme) ? scheme.HandlerType switch
+        {
+            { } handler when typeof(WeChatAuthenticationHandler).IsAssignableFrom(handler) => officialAccounts.Get(authenticationScheme),
+            { } handler when typeof(WeChatQrConnectHandler).IsAssignableFrom(handler) => qrConnects.Get(authenticationScheme),
+            _ => null,
+        } : null;
+        return options is null || options.Backchannel is null || string.IsNullOrEmpty(options.AppId)
+            ? throw new InvalidOperationException($"'{authenticationScheme}' is not a WeChat sign-in scheme: register it with AddWeChat(\"{authenticationScheme}\", …) or AddWeChatQrConnect(\"{authenticationScheme}\", …).")
             : options;
     }
 
-    private WeChatApiClient Api(WeChatAuthenticationOptions options) => new(options.Backchannel, options.BackchannelTimeout, _logger);
+    private WeChatApiClient Api(WeChatOAuthOptions options) => new(options.Backchannel, options.BackchannelTimeout, _logger);
 }

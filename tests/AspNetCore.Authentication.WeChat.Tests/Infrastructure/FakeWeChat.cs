@@ -18,9 +18,13 @@ public sealed partial class FakeWeChat : HttpMessageHandler
     public const string AppId = "wx1234567890abcdef";
     public const string AppSecret = "AppSecret_0123456789abcdef_SECRET";
 
-    private readonly ConcurrentDictionary<string, (FakeWeChatUser User, string Scope)> _codes = new();
+    /// <summary>The website app (QR login) of the same Open Platform account: its own AppID, secret and openids.</summary>
+    public const string WebsiteAppId = "wxweb0123456789abc";
+    public const string WebsiteAppSecret = "WebsiteSecret_0123456789abcdef_SECRET";
+
+    private readonly ConcurrentDictionary<string, (FakeWeChatUser User, string Scope, string AppId)> _codes = new();
     private readonly ConcurrentDictionary<string, byte> _usedCodes = new();
-    private readonly ConcurrentDictionary<string, (FakeWeChatUser User, string Scope)> _accessTokens = new();
+    private readonly ConcurrentDictionary<string, (FakeWeChatUser User, string Scope, string AppId)> _accessTokens = new();
 
     /// <summary>Every access and refresh token the fake issued: none may ever leak.</summary>
     public ConcurrentBag<string> IssuedSecrets { get; } = [];
@@ -55,8 +59,34 @@ public sealed partial class FakeWeChat : HttpMessageHandler
     public string Authorize(Uri authorizeUrl, FakeWeChatUser user)
     {
         var (redirectUri, scope, state) = CheckAuthorizeUrl(authorizeUrl);
+        return IssueCode(redirectUri, user, scope, AppId, state);
+    }
+
+    /// <summary>
+    /// What WeChat's QR page does when the user scans and confirms on the phone: checks the qrconnect URL as WeChat does
+    /// and returns the callback URL with a fresh single-use code of the website app.
+    /// </summary>
+    public string ScanQrCode(Uri qrConnectUrl, FakeWeChatUser user)
+    {
+        var match = QrConnectQuery().Match(qrConnectUrl.Query);
+        Assert.True(match.Success, $"WeChat would refuse this qrconnect URL (该链接无法访问): {qrConnectUrl}");
+        Assert.Equal("https://open.weixin.qq.com/connect/qrconnect", qrConnectUrl.GetLeftPart(UriPartial.Path));
+        Assert.Equal("#wechat_redirect", qrConnectUrl.Fragment);
+        Assert.Equal(WebsiteAppId, match.Groups["appid"].Value);
+        return IssueCode(Uri.UnescapeDataString(match.Groups["redirect"].Value), user, "snsapi_login", WebsiteAppId, match.Groups["state"].Value);
+    }
+
+    /// <summary>What the embedded QR code (wxLogin.js) does after the user confirms: its options' callback with a code.</summary>
+    public string ScanEmbeddedQrCode(string appId, string escapedRedirectUri, string state, FakeWeChatUser user)
+    {
+        Assert.Equal(WebsiteAppId, appId);
+        return IssueCode(Uri.UnescapeDataString(escapedRedirectUri), user, "snsapi_login", appId, state);
+    }
+
+    private string IssueCode(string redirectUri, FakeWeChatUser user, string scope, string appId, string state)
+    {
         var code = RandomNumberGenerator.GetHexString(32, lowercase: true);
-        _codes[code] = (user, scope);
+        _codes[code] = (user, scope, appId);
         return AppendQuery(redirectUri, $"code={code}&state={state}");
     }
 
@@ -123,12 +153,13 @@ public sealed partial class FakeWeChat : HttpMessageHandler
 
     private HttpResponseMessage Token(Dictionary<string, Microsoft.Extensions.Primitives.StringValues> query)
     {
-        if (query.GetValueOrDefault("appid") != AppId)
+        var appId = query.GetValueOrDefault("appid").ToString();
+        if (appId is not (AppId or WebsiteAppId))
         {
             return Error(40013, "invalid appid");
         }
 
-        if (query.GetValueOrDefault("secret") != AppSecret)
+        if (query.GetValueOrDefault("secret") != (appId == AppId ? AppSecret : WebsiteAppSecret))
         {
             return Error(40125, "invalid appsecret");
         }
@@ -139,6 +170,12 @@ public sealed partial class FakeWeChat : HttpMessageHandler
         }
 
         var code = query.GetValueOrDefault("code").ToString();
+        // A code is its app's: another app's AppID gets "invalid code".
+        if (_codes.TryGetValue(code, out var pending) && pending.AppId != appId)
+        {
+            return Error(40029, "invalid code");
+        }
+
         if (!_codes.TryRemove(code, out var grant))
         {
             return _usedCodes.ContainsKey(code) ? Error(40163, "code been used") : Error(40029, "invalid code");
@@ -156,7 +193,7 @@ public sealed partial class FakeWeChat : HttpMessageHandler
             ["access_token"] = accessToken,
             ["expires_in"] = 7200,
             ["refresh_token"] = refreshToken,
-            ["openid"] = grant.User.OpenId,
+            ["openid"] = OpenIdOf(grant),
             ["scope"] = grant.Scope,
         };
         if (grant.User.IsSnapshotUser)
@@ -165,7 +202,7 @@ public sealed partial class FakeWeChat : HttpMessageHandler
         }
 
         // Since 2017-12-31 WeChat returns unionid to snsapi_base only where the user granted userinfo before.
-        if (grant.User.UnionId is not null && grant.Scope == "snsapi_userinfo")
+        if (grant.User.UnionId is not null && grant.Scope is "snsapi_userinfo" or "snsapi_login")
         {
             body["unionid"] = grant.User.UnionId;
         }
@@ -180,12 +217,12 @@ public sealed partial class FakeWeChat : HttpMessageHandler
             return Error(40014, "invalid access_token");
         }
 
-        if (query.GetValueOrDefault("openid") != grant.User.OpenId)
+        if (query.GetValueOrDefault("openid") != OpenIdOf(grant))
         {
             return Error(40003, "invalid openid");
         }
 
-        if (grant.Scope != "snsapi_userinfo" || grant.User.IsSnapshotUser)
+        if (grant.Scope is not ("snsapi_userinfo" or "snsapi_login") || grant.User.IsSnapshotUser)
         {
             return Error(48001, "api unauthorized");
         }
@@ -193,7 +230,7 @@ public sealed partial class FakeWeChat : HttpMessageHandler
         var user = grant.User;
         var body = new Dictionary<string, object>
         {
-            ["openid"] = user.OpenId,
+            ["openid"] = OpenIdOf(grant),
             ["nickname"] = user.Nickname,
             ["sex"] = user.Sex,
             ["province"] = user.Province,
@@ -222,8 +259,15 @@ public sealed partial class FakeWeChat : HttpMessageHandler
         return new HttpResponseMessage(HttpStatusCode.NotFound);
     }
 
+    // Openids are per app; the unionid is the person's.
+    private static string OpenIdOf((FakeWeChatUser User, string Scope, string AppId) grant)
+        => grant.AppId == WebsiteAppId ? grant.User.WebsiteOpenId : grant.User.OpenId;
+
     private static string AppendQuery(string uri, string query) => uri + (uri.Contains('?', StringComparison.Ordinal) ? "&" : "?") + query;
 
     [GeneratedRegex(@"^\?appid=(?<appid>[^&]+)&redirect_uri=(?<redirect>[^&]+)&response_type=code&scope=(?<scope>[^&]+)&state=(?<state>[A-Za-z0-9]+)(&forcePopup=true)?$")]
     private static partial Regex AuthorizeQuery();
+
+    [GeneratedRegex(@"^\?appid=(?<appid>[^&]+)&redirect_uri=(?<redirect>[^&]+)&response_type=code&scope=snsapi_login&state=(?<state>[A-Za-z0-9]+)(&lang=en)?$")]
+    private static partial Regex QrConnectQuery();
 }

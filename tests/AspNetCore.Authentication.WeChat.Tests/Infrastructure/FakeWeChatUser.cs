@@ -13,6 +13,9 @@ public sealed record FakeWeChatUser(
     string[]? Privileges = null,
     bool IsSnapshotUser = false)
 {
+    /// <summary>The user's openid in the website app (QR login): another app, another openid.</summary>
+    public string WebsiteOpenId => "oWeb" + OpenId[1..];
+
     /// <summary>A user with a unionid, an emoji and Chinese in the nickname, and (pre-2021 style) gender and region.</summary>
     public static FakeWeChatUser Alice { get; } = new(
         "oAlice_6_bmasdasdsad6_2sgVt7hM", "o6_bmasdasdsad6_2sgVt7hMZOPfL", "小明😀<b>", "https://thirdwx.qlogo.cn/mmopen/alice/132",

@@ -40,7 +40,8 @@ public sealed class WeChatTestHost : IAsyncDisposable
         Action<IServiceCollection>? services = null,
         Action<WebApplication>? pipeline = null,
         FakeWeChat? fake = null,
-        bool fakeBackchannel = true)
+        bool fakeBackchannel = true,
+        Action<AuthenticationBuilder>? authentication = null)
     {
         fake ??= new FakeWeChat();
         var logs = new CapturingLoggerProvider();
@@ -59,6 +60,7 @@ public sealed class WeChatTestHost : IAsyncDisposable
                 o.AppSecret = FakeWeChat.AppSecret;
                 configure?.Invoke(o);
             });
+        authentication?.Invoke(builder.Services.AddAuthentication());
         if (fakeBackchannel)
         {
             builder.Services.AddHttpClient(WeChatAuthenticationDefaults.HttpClientName)
@@ -72,6 +74,8 @@ public sealed class WeChatTestHost : IAsyncDisposable
         app.UseAuthentication();
         app.MapGet("/challenge", (HttpContext context) =>
             context.ChallengeAsync(WeChatAuthenticationDefaults.AuthenticationScheme, new AuthenticationProperties { RedirectUri = ReturnUrl }));
+        app.MapGet("/challenge/{scheme}", (HttpContext context, string scheme) =>
+            context.ChallengeAsync(scheme, new AuthenticationProperties { RedirectUri = ReturnUrl }));
         app.MapGet("/me", async (HttpContext context) =>
         {
             if (context.User.Identity?.IsAuthenticated != true)
@@ -82,6 +86,7 @@ public sealed class WeChatTestHost : IAsyncDisposable
 
             await context.Response.WriteAsJsonAsync(new
             {
+                authenticationType = context.User.Identity.AuthenticationType,
                 claims = context.User.Claims.Select(c => new[] { c.Type, c.Value }).ToArray(),
                 tokens = (await context.AuthenticateAsync()).Properties?.GetTokens().Select(t => new[] { t.Name, t.Value }).ToArray(),
             });
