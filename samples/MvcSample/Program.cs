@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text.Encodings.Web;
 using System.Text.Unicode;
 using System.Threading.RateLimiting;
+using AspNetCore.Authentication.WeChat;
 using Microsoft.AspNetCore.Authentication.Cookies;
 using Microsoft.AspNetCore.DataProtection;
 using Microsoft.AspNetCore.RateLimiting;
@@ -15,6 +16,11 @@ builder.Services.AddControllersWithViews();
 // Chinese text stays readable in the HTML source instead of becoming numeric entities; Razor still encodes markup.
 builder.Services.Configure<WebEncoderOptions>(o => o.TextEncoderSettings = new TextEncoderSettings(UnicodeRanges.All));
 builder.Services.AddSingleton<SignInFailureMessages>();
+
+// With no AppId configured, the Development environment signs in against the built-in WeChat emulator.
+// Outside Development the emulator needs WeChatEmulator:AllowOutsideDevelopment=true; without it (and without an
+// AppId) the app refuses to start, naming the setting to fix.
+var emulatorAllowed = builder.Environment.IsDevelopment() || builder.Configuration.GetValue<bool>("WeChatEmulator:AllowOutsideDevelopment");
 
 builder.Services
     .AddAuthentication(CookieAuthenticationDefaults.AuthenticationScheme)
@@ -47,10 +53,31 @@ builder.Services
     })
     .AddWeChat(options =>
     {
+        // One person is one user whichever app they signed in with: the unionid ties the official account and the
+        // website app together (the openid where WeChat gives no unionid).
+        options.NameIdentifierSource = WeChatNameIdentifierSource.UnionIdOrOpenId;
         builder.Configuration.GetSection("Authentication:WeChat").Bind(options);
         options.AccessDeniedPath = "/Account/AccessDenied";
         options.Events.OnRemoteFailure = SignInFailureMessages.ShowErrorPageAsync;
     });
+
+// Website QR login for desktop browsers, bound from Authentication:WeChatQrConnect (the website app's AppId and
+// AppSecret, AuthorizationEndpoint, TokenEndpoint, UserInformationEndpoint, BackchannelTimeout, …), and one scheme,
+// WeChatBrowser, that the sign-in button challenges: the official account inside WeChat, the QR code elsewhere. On when
+// a website AppId is configured, or against the emulator's website app.
+var qrConnect = emulatorAllowed || !string.IsNullOrEmpty(builder.Configuration["Authentication:WeChatQrConnect:AppId"]);
+if (qrConnect)
+{
+    builder.Services.AddAuthentication()
+        .AddWeChatQrConnect(options =>
+        {
+            options.NameIdentifierSource = WeChatNameIdentifierSource.UnionIdOrOpenId;
+            builder.Configuration.GetSection("Authentication:WeChatQrConnect").Bind(options);
+            options.AccessDeniedPath = "/Account/AccessDenied";
+            options.Events.OnRemoteFailure = SignInFailureMessages.ShowErrorPageAsync;
+        })
+        .AddWeChatBrowserRouting();
+}
 
 // The official account's global access token, for its server APIs (here cgi-bin/user/info, whether a user follows
 // the account): the AppID and AppSecret of the sign-in, the rest (Mode, StableTokenEndpoint, TokenEndpoint, …) from
@@ -108,10 +135,6 @@ if (builder.Configuration.GetConnectionString("Redis") is { Length: > 0 } redisC
         .PersistKeysToStackExchangeRedis(() => redis.GetDatabase(), "MvcSample:DataProtection-Keys");
 }
 
-// With no AppId configured, the Development environment signs in against the built-in WeChat emulator.
-// Outside Development the emulator needs WeChatEmulator:AllowOutsideDevelopment=true; without it (and without an
-// AppId) the app refuses to start, naming the setting to fix.
-var emulatorAllowed = builder.Environment.IsDevelopment() || builder.Configuration.GetValue<bool>("WeChatEmulator:AllowOutsideDevelopment");
 if (emulatorAllowed)
 {
     builder.Services.AddWeChatEmulator(); // binds WeChatEmulator:* (Users, AppName, …)
@@ -152,6 +175,12 @@ if (miniProgram)
     app.MapPost("/api/miniprogram/decrypt", MiniProgramEndpoints.DecryptAsync).DisableAntiforgery();
     app.MapPost("/api/miniprogram/phone", MiniProgramEndpoints.PhoneAsync).DisableAntiforgery();
 }
+if (qrConnect)
+{
+    // The embedded QR code's configuration (a pending sign-in, like a challenge): rate-limited as the challenge is.
+    app.MapWeChatQrConnectEmbedded().RequireRateLimiting("wechat-sign-in");
+}
+
 app.MapHealthChecks("/health");
 
 await app.RunAsync();

@@ -60,7 +60,8 @@ public sealed class BrowserTests : IAsyncLifetime
         var browser = RequireBrowser();
         var (factory, address) = KestrelHosts.StartSample("Development");
         await using var _ = factory;
-        await using var context = await browser.NewContextAsync(new() { BaseURL = address.ToString(), Locale = "zh-CN" });
+        // WeChat's own browser, which the sign-in button sends to the official account's authorization.
+        await using var context = await browser.NewContextAsync(new() { BaseURL = address.ToString(), Locale = "zh-CN", UserAgent = UserAgents.WeChatIos });
         var page = await context.NewPageAsync();
 
         await page.GotoAsync("/");
@@ -95,7 +96,7 @@ public sealed class BrowserTests : IAsyncLifetime
         var browser = RequireBrowser();
         var (factory, address) = KestrelHosts.StartSample("Development");
         await using var _ = factory;
-        await using var context = await browser.NewContextAsync(new() { BaseURL = address.ToString() });
+        await using var context = await browser.NewContextAsync(new() { BaseURL = address.ToString(), UserAgent = UserAgents.WeChatAndroid });
         var page = await context.NewPageAsync();
 
         await page.GotoAsync("/");
@@ -126,6 +127,7 @@ public sealed class BrowserTests : IAsyncLifetime
             DeviceScaleFactor = 2,
             IsMobile = true,
             HasTouch = true,
+            UserAgent = UserAgents.WeChatIos,
         });
         var page = await context.NewPageAsync();
 

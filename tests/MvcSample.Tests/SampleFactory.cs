@@ -30,7 +30,25 @@ public sealed partial class SampleFactory : WebApplicationFactory<Program>
         }
     }
 
+    /// <summary>A browser inside WeChat (WeChat's User-Agent), which signs in with the official account.</summary>
     public HttpClient CreateBrowser() => CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false, HandleCookies = true });
+
+    /// <summary>A desktop browser (Chrome's User-Agent, or the one given), which signs in with the QR code.</summary>
+    public HttpClient CreateDesktopBrowser(string userAgent = UserAgents.Chrome)
+    {
+        var browser = CreateBrowser();
+        browser.DefaultRequestHeaders.Remove("User-Agent");
+        browser.DefaultRequestHeaders.TryAddWithoutValidation("User-Agent", userAgent);
+        return browser;
+    }
+
+    // Every client, also those of a farm's instances (WithWebHostBuilder passes this on), is WeChat's browser unless a
+    // test says otherwise: the official account's sign-in is what most tests exercise.
+    protected override void ConfigureClient(HttpClient client)
+    {
+        base.ConfigureClient(client);
+        client.DefaultRequestHeaders.TryAddWithoutValidation("User-Agent", UserAgents.WeChatIos);
+    }
 
     /// <summary>
     /// Opens /Profile anonymously, and follows redirects on the app's own host until the emulator's consent page.

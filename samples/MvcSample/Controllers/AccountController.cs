@@ -3,16 +3,43 @@ using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authentication.Cookies;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.RateLimiting;
+using Microsoft.Extensions.Options;
 using MvcSample.Models;
 
 namespace MvcSample.Controllers;
 
-public sealed class AccountController(SignInFailureMessages failures) : Controller
+public sealed class AccountController(SignInFailureMessages failures, IAuthenticationSchemeProvider schemes, IOptionsMonitor<WeChatQrConnectOptions> qrConnect) : Controller
 {
+    /// <summary>
+    /// The one sign-in button: the routing scheme sends WeChat's browser to the official account's authorization and
+    /// every other browser to the QR page (the official account alone when QR login is off).
+    /// </summary>
     [HttpGet]
     [EnableRateLimiting("wechat-sign-in")]
-    public IActionResult SignIn(string? returnUrl)
-        => Challenge(new AuthenticationProperties { RedirectUri = LocalOrProfile(returnUrl) }, WeChatAuthenticationDefaults.AuthenticationScheme);
+    public async Task<IActionResult> SignIn(string? returnUrl)
+        => Challenge(
+            new AuthenticationProperties { RedirectUri = LocalOrProfile(returnUrl) },
+            await schemes.GetSchemeAsync(WeChatBrowserRoutingDefaults.AuthenticationScheme) is null ? WeChatAuthenticationDefaults.AuthenticationScheme : WeChatBrowserRoutingDefaults.AuthenticationScheme);
+
+    /// <summary>
+    /// The QR code drawn inside this page (wxLogin.js). Its script, loaded from WeChat (or the emulator in development),
+    /// needs these Content-Security-Policy entries: script-src for wxLogin.js's origin, frame-src for WeChat's QR page.
+    /// </summary>
+    [HttpGet]
+    public async Task<IActionResult> QrCode(string? returnUrl)
+    {
+        if (await schemes.GetSchemeAsync(WeChatQrConnectDefaults.AuthenticationScheme) is null)
+        {
+            return NotFound();
+        }
+
+        var script = qrConnect.Get(WeChatQrConnectDefaults.AuthenticationScheme).EmbeddedScriptUrl;
+        var scriptOrigin = Uri.TryCreate(script, UriKind.Absolute, out var uri) ? uri.GetLeftPart(UriPartial.Authority) : "";
+        Response.Headers.ContentSecurityPolicy =
+            $"default-src 'self'; script-src 'self' {scriptOrigin}; frame-src 'self' https://open.weixin.qq.com; img-src 'self' data: https:; style-src 'self'; connect-src 'self'; base-uri 'none'; form-action 'self'";
+        ViewData["ReturnUrl"] = LocalOrProfile(returnUrl);
+        return View();
+    }
 
     [HttpPost]
     [ValidateAntiForgeryToken]

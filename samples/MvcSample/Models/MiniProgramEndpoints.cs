@@ -39,6 +39,7 @@ public static class MiniProgramEndpoints
         Add(me, "openid", user.FindFirstValue(WeChatClaimTypes.OpenId));
         Add(me, "unionid", user.FindFirstValue(WeChatClaimTypes.UnionId));
         Add(me, "appid", user.FindFirstValue(WeChatClaimTypes.AppId));
+        Add(me, "app", bearer ? "miniProgram" : SignedInApp.Of(user));
         Add(me, "nickname", user.FindFirstValue(ClaimTypes.Name));
         return Results.Json(me);
     }
