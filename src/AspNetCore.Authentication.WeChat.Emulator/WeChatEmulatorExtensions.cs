@@ -114,9 +114,17 @@ public static class WeChatEmulatorExtensions
                 if (answer.ContentType?.StartsWith("text/html", StringComparison.Ordinal) == true)
                 {
                     // The consent page and the simulator act on a click: no other site may frame them (clickjacking).
-                    // frame-ancestors only works as a header, not in the pages' own <meta> policy.
-                    context.Response.Headers.XFrameOptions = "DENY";
-                    context.Response.Headers.ContentSecurityPolicy = "frame-ancestors 'none'";
+                    // frame-ancestors only works as a header, not in the pages' own <meta> policy. The QR login page in
+                    // wxLogin.js's iframe may be framed by the app's own pages, and only by them.
+                    if (answer.FrameAncestors is { } ancestors)
+                    {
+                        context.Response.Headers.ContentSecurityPolicy = "frame-ancestors " + ancestors;
+                    }
+                    else
+                    {
+                        context.Response.Headers.XFrameOptions = "DENY";
+                        context.Response.Headers.ContentSecurityPolicy = "frame-ancestors 'none'";
+                    }
                 }
 
                 return answer.Location is { } location

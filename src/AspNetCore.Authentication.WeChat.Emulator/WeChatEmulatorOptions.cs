@@ -69,6 +69,13 @@ public sealed class WeChatEmulatorOptions
     public TimeSpan WebsiteCodeLifetime { get; set; } = TimeSpan.FromMinutes(10);
 
     /// <summary>
+    /// Gets or sets whether a user who refuses on the QR login page is sent back to <c>redirect_uri</c> with the state
+    /// only, as WeChat's documentation said from 2015 to 2020. Off by default: WeChat's current documentation says no
+    /// redirect happens ("若用户禁止授权，则不会发生重定向"), and the page says the user refused on the phone.
+    /// </summary>
+    public bool QrConnectRefusalRedirects { get; set; }
+
+    /// <summary>
     /// Gets or sets whether the authorize page and the QR login page refuse URLs whose parameters are not in WeChat's
     /// order, as WeChat does.
     /// </summary>

@@ -30,6 +30,11 @@ internal static class WeChatEmulatorRoutes
 
     public static readonly WeChatEmulatorRoute AuthorizeConsent = new("POST", "/connect/oauth2/authorize", WeChatEmulatorAudience.Browser, AuthorizeApi.ConsentAsync);
 
+    // Website QR login (网站应用): the QR page, whole or in wxLogin.js's iframe, and its stand-in for the phone's answer.
+    public static readonly WeChatEmulatorRoute QrConnectPage = new("GET", "/connect/qrconnect", WeChatEmulatorAudience.Browser, QrConnectApi.ShowAsync);
+
+    public static readonly WeChatEmulatorRoute QrConnectConfirm = new("POST", "/connect/qrconnect", WeChatEmulatorAudience.Browser, QrConnectApi.ConfirmAsync);
+
     public static readonly WeChatEmulatorRoute SnsAccessToken = new("GET", "/sns/oauth2/access_token", WeChatEmulatorAudience.Server, SnsAccessTokenApi.HandleAsync);
 
     public static readonly WeChatEmulatorRoute SnsUserInfo = new("GET", "/sns/userinfo", WeChatEmulatorAudience.Server, SnsUserInfoApi.HandleAsync);
@@ -69,7 +74,7 @@ internal static class WeChatEmulatorRoutes
 
     public static IReadOnlyList<WeChatEmulatorRoute> All { get; } =
     [
-        AuthorizePage, AuthorizeConsent, SnsAccessToken, SnsUserInfo, SnsRefreshToken, SnsAuth, Token, StableToken, StableTokenGet, UserInfo, Avatar,
+        AuthorizePage, AuthorizeConsent, QrConnectPage, QrConnectConfirm, SnsAccessToken, SnsUserInfo, SnsRefreshToken, SnsAuth, Token, StableToken, StableTokenGet, UserInfo, Avatar,
         JsCode2Session, JsCode2SessionPost, PhoneNumber, PhoneNumberGet, CheckSession,
         MiniProgramPage, MiniProgramLogin, MiniProgramPhoneCode, MiniProgramUserInfo,
     ];
