@@ -10,8 +10,8 @@ namespace MvcSample.Tests;
 
 /// <summary>
 /// The emulated website app (网站应用) through HTTP against the sample: the QR login page <c>connect/qrconnect</c> in
-/// its two shapes (the documented link and wxLogin.js's), its checks, confirming and refusing, and the website's codes and
-/// tokens on the sns APIs.
+/// its two shapes (the documented link and wxLogin.js's), its checks, confirming and refusing, the website's codes and
+/// tokens on the sns APIs, and the wxLogin.js stand-in.
 /// </summary>
 public sealed class EmulatorQrConnectTests : IAsyncLifetime
 {
@@ -526,6 +526,41 @@ public sealed class EmulatorQrConnectTests : IAsyncLifetime
         Assert.NotEqual(new WeChatEmulatorUser { OpenId = "oEmu_Other" }.WebsiteOpenId, derived.WebsiteOpenId);
         Assert.Equal(28, derived.WebsiteOpenId.Length);
         Assert.Equal("oWb_configured", configured.WebsiteOpenId);
+    }
+
+    [Fact]
+    public async Task WxLogin_js_is_served_as_javascript_and_builds_the_link_of_WeChats_script()
+    {
+        var answer = await Client.GetAsync("/wechat-emulator/connect/zh_CN/htmledition/js/wxLogin.js");
+
+        Assert.Equal(HttpStatusCode.OK, answer.StatusCode);
+        Assert.Equal("text/javascript", answer.Content.Headers.ContentType!.MediaType);
+        Assert.Equal("utf-8", answer.Content.Headers.ContentType.CharSet);
+        Assert.True(answer.Headers.CacheControl!.Public);
+        Assert.InRange(answer.Headers.CacheControl.MaxAge!.Value, TimeSpan.FromSeconds(1), TimeSpan.FromHours(1));
+        var script = await answer.Content.ReadAsStringAsync();
+        Assert.Contains("window.WxLogin = function (options)", script, StringComparison.Ordinal);
+        Assert.Contains("document.currentScript", script, StringComparison.Ordinal);
+        // WeChat's script's parameters, in its order (the QR page checks that order).
+        var parts = new[]
+        {
+            "'/connect/qrconnect?appid=' + options.appid", "'&scope=' + options.scope", "'&redirect_uri=' + options.redirect_uri",
+            "'&state=' + options.state", "'&login_type=jssdk&self_redirect=' + selfRedirect", "'&styletype='", "'&sizetype='", "'&bgcolor='",
+            "'&rst='", "'&style=' + options.style", "'&href=' + options.href", "'&lang=en'",
+        };
+        var at = 0;
+        foreach (var part in parts)
+        {
+            var next = script.IndexOf(part, at, StringComparison.Ordinal);
+            Assert.True(next >= 0, $"'{part}' is missing, or out of order");
+            at = next + part.Length;
+        }
+
+        Assert.Contains("options.self_redirect === true ? 'true' : options.self_redirect === false ? 'false' : 'default'", script, StringComparison.Ordinal);
+        Assert.Contains("'allow-scripts allow-top-navigation allow-same-origin allow-forms'", script, StringComparison.Ordinal);
+        Assert.Contains("'local-network-access'", script, StringComparison.Ordinal);
+        // It loads nothing: the only address in it is WeChat's, in its opening comment.
+        Assert.DoesNotMatch("(?i)https?://", string.Join('\n', script.Split('\n').Skip(1)));
     }
 
     private static string Encode(string value) => Uri.EscapeDataString(value);

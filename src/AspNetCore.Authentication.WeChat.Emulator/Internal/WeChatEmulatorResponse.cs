@@ -13,6 +13,9 @@ internal sealed record WeChatEmulatorResponse(int StatusCode, string? ContentTyp
     /// </summary>
     public string? FrameAncestors { get; init; }
 
+    /// <summary>Gets the <c>Cache-Control</c> header, or null for none.</summary>
+    public string? CacheControl { get; init; }
+
     public static WeChatEmulatorResponse Json(string body) => new(200, WeChatContentType, body);
 
     /// <summary>What the emulator's own browser routes (not WeChat's) answer: plain JSON, with the HTTP status.</summary>
@@ -21,6 +24,8 @@ internal sealed record WeChatEmulatorResponse(int StatusCode, string? ContentTyp
     public static WeChatEmulatorResponse Html(string body, int statusCode = 200) => new(statusCode, "text/html; charset=utf-8", body);
 
     public static WeChatEmulatorResponse Svg(string body) => new(200, "image/svg+xml; charset=utf-8", body);
+
+    public static WeChatEmulatorResponse JavaScript(string body) => new(200, "text/javascript; charset=utf-8", body);
 
     public static WeChatEmulatorResponse Redirect(string url) => new(302, null, null, url);
 }
