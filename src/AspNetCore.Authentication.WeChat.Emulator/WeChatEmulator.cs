@@ -9,19 +9,20 @@ using Microsoft.Extensions.Options;
 namespace AspNetCore.Authentication.WeChat.Emulator;
 
 /// <summary>
-/// The emulated WeChat's state: one Open Platform account with two apps (an official account and a mini-program), its
-/// test users, the codes, sessions and tokens it issued. Its APIs (one file each under <c>Apis/</c>, one row each in the
-/// route table) answer the way WeChat does. Safe for concurrent use.
+/// The emulated WeChat's state: one Open Platform account with three apps (an official account, a website app and a
+/// mini-program), its test users, the codes, sessions and tokens it issued. Its APIs (one file each under <c>Apis/</c>,
+/// one row each in the route table) answer the way WeChat does. Safe for concurrent use.
 /// </summary>
 public sealed class WeChatEmulator
 {
     private readonly ConcurrentDictionary<string, WeChatEmulatorGrant> _codes = new(StringComparer.Ordinal);
-    private readonly ConcurrentDictionary<string, DateTimeOffset> _usedCodes = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, (DateTimeOffset Expires, WeChatEmulatorApp App)> _usedCodes = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, WeChatEmulatorGrant> _tokens = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, WeChatEmulatorRefreshGrant> _refreshTokens = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, long> _calls = new(StringComparer.Ordinal);
     private readonly byte[] _appSecret;
     private readonly byte[] _miniProgramSecret;
+    private readonly byte[] _websiteSecret;
     private readonly WeChatEmulatorCodes _miniProgramCodes;
     private readonly WeChatEmulatorCodes _phoneCodes;
     private readonly WeChatEmulatorSessions _sessions;
@@ -43,6 +44,8 @@ public sealed class WeChatEmulator
         _appSecret = Encoding.UTF8.GetBytes(AppSecret);
         MiniProgramAppSecret = string.IsNullOrEmpty(Options.MiniProgramAppSecret) ? RandomNumberGenerator.GetHexString(32, lowercase: true) : Options.MiniProgramAppSecret;
         _miniProgramSecret = Encoding.UTF8.GetBytes(MiniProgramAppSecret);
+        WebsiteAppSecret = string.IsNullOrEmpty(Options.WebsiteAppSecret) ? RandomNumberGenerator.GetHexString(32, lowercase: true) : Options.WebsiteAppSecret;
+        _websiteSecret = Encoding.UTF8.GetBytes(WebsiteAppSecret);
         GlobalTokens = new WeChatEmulatorGlobalTokens(time);
         MiniProgramGlobalTokens = new WeChatEmulatorGlobalTokens(time);
         // wx.login codes look like WeChat's (32 letters and digits); phone-number codes are long hex strings.
@@ -69,6 +72,9 @@ public sealed class WeChatEmulator
 
     /// <summary>Gets the mini-program's AppSecret the emulator accepts: the configured one, or one made at start-up.</summary>
     internal string MiniProgramAppSecret { get; }
+
+    /// <summary>Gets the website app's AppSecret the emulator accepts: the configured one, or one made at start-up.</summary>
+    internal string WebsiteAppSecret { get; }
 
     internal TimeProvider Time { get; }
 
@@ -126,7 +132,10 @@ public sealed class WeChatEmulator
         }
     }
 
-    /// <summary>Issues a single-use code for a user, as WeChat does when the user consents.</summary>
+    /// <summary>
+    /// Issues a single-use code of the official account for a user, as WeChat does when the user consents on the
+    /// authorize page, valid for <see cref="WeChatEmulatorOptions.CodeLifetime"/>.
+    /// </summary>
     /// <param name="user">The user who consented.</param>
     /// <param name="scope">The scope granted.</param>
     /// <param name="emulatorBaseUrl">
@@ -135,6 +144,25 @@ public sealed class WeChatEmulator
     /// </param>
     /// <returns>The code.</returns>
     public string IssueCode(WeChatEmulatorUser user, string scope, string? emulatorBaseUrl = null)
+        => IssueCode(WeChatEmulatorApp.OfficialAccount, user, scope, emulatorBaseUrl);
+
+    /// <summary>
+    /// Issues a single-use code of the website app for a user, as WeChat does when the user scans the QR login page's
+    /// code and confirms on the phone: scope <c>snsapi_login</c>, valid for
+    /// <see cref="WeChatEmulatorOptions.WebsiteCodeLifetime"/>, exchanged at <c>sns/oauth2/access_token</c> with the
+    /// website's AppID and AppSecret only. With <see cref="WeChatEmulatorOptions.DistinctUserPerCode"/>, the code is for
+    /// a new, distinct user (<see cref="TryGetCodeUser"/> tells which).
+    /// </summary>
+    /// <param name="user">The user who confirmed.</param>
+    /// <param name="emulatorBaseUrl">
+    /// Where the browser reaches the emulator (origin, path base and prefix), for the avatar URL of a user without a
+    /// <see cref="WeChatEmulatorUser.HeadImageUrl"/>; without it such a user has no avatar.
+    /// </param>
+    /// <returns>The code.</returns>
+    public string IssueWebsiteCode(WeChatEmulatorUser user, string? emulatorBaseUrl = null)
+        => IssueCode(WeChatEmulatorApp.Website, user, "snsapi_login", emulatorBaseUrl);
+
+    private string IssueCode(WeChatEmulatorApp app, WeChatEmulatorUser user, string scope, string? emulatorBaseUrl)
     {
         ArgumentNullException.ThrowIfNull(user);
         if (Options.DistinctUserPerCode)
@@ -143,13 +171,13 @@ public sealed class WeChatEmulator
         }
 
         var code = RandomNumberGenerator.GetHexString(32, lowercase: true);
-        _codes[code] = new WeChatEmulatorGrant(user, scope, Time.GetUtcNow() + Options.CodeLifetime, emulatorBaseUrl?.TrimEnd('/'));
+        _codes[code] = new WeChatEmulatorGrant(app, user, scope, Time.GetUtcNow() + CodeLifetimeOf(app), emulatorBaseUrl?.TrimEnd('/'));
         return code;
     }
 
     /// <summary>
-    /// Finds the user a code was issued to, while the code has not been exchanged: lets a test check that a sign-in
-    /// ends as the user it began as.
+    /// Finds the user a code (the official account's or the website's) was issued to, while the code has not been
+    /// exchanged: lets a test check that a sign-in ends as the user it began as.
     /// </summary>
     /// <param name="code">The code.</param>
     /// <param name="user">The user, when the code is pending.</param>
@@ -284,14 +312,23 @@ public sealed class WeChatEmulator
     internal WeChatEmulatorApp? FindApp(string? appId)
         => appId == Options.AppId ? WeChatEmulatorApp.OfficialAccount
             : appId == Options.MiniProgramAppId ? WeChatEmulatorApp.MiniProgram
+            : appId == Options.WebsiteAppId ? WeChatEmulatorApp.Website
             : null;
 
-    /// <summary>The global access tokens of one of the emulator's apps.</summary>
+    /// <summary>The global access tokens of the official account or the mini-program (the website app has none).</summary>
     internal WeChatEmulatorGlobalTokens GlobalTokensOf(WeChatEmulatorApp app)
         => app == WeChatEmulatorApp.MiniProgram ? MiniProgramGlobalTokens : GlobalTokens;
 
     /// <summary>The AppSecret of one of the emulator's apps.</summary>
-    internal string AppSecretOf(WeChatEmulatorApp app) => app == WeChatEmulatorApp.MiniProgram ? MiniProgramAppSecret : AppSecret;
+    internal string AppSecretOf(WeChatEmulatorApp app) => app switch
+    {
+        WeChatEmulatorApp.MiniProgram => MiniProgramAppSecret,
+        WeChatEmulatorApp.Website => WebsiteAppSecret,
+        _ => AppSecret,
+    };
+
+    /// <summary>How long a sign-in code of <paramref name="app"/> lives (WeChat: 10 minutes for a website's, 5 for others).</summary>
+    private TimeSpan CodeLifetimeOf(WeChatEmulatorApp app) => app == WeChatEmulatorApp.Website ? Options.WebsiteCodeLifetime : Options.CodeLifetime;
 
     /// <summary>The user a mini-program login code was issued to, while it can be spent (not spending it).</summary>
     internal WeChatEmulatorUser? PeekMiniProgramCode(string code) => _miniProgramCodes.Peek(code);
@@ -356,14 +393,14 @@ public sealed class WeChatEmulator
 
     /// <summary>
     /// Checks an app's credentials as WeChat's token APIs do: null when they are right, otherwise the error answer.
-    /// Each app has its own secret: the official account's does not work for the mini-program, nor the other way round.
+    /// Each app has its own secret: one app's does not work for another.
     /// </summary>
     /// <param name="appId">The appid sent.</param>
     /// <param name="secret">The secret sent.</param>
+    /// <param name="serves">The apps the API serves: another app's AppID is invalid there.</param>
     /// <param name="app">Which of the emulator's apps the credentials are (when they are right).</param>
-    /// <param name="only">The one app the API serves (its other app's AppID is invalid there), or null for both.</param>
     /// <param name="wrongSecretCode">What a wrong secret answers: 40001 at cgi-bin/token, 40125 elsewhere.</param>
-    internal WeChatEmulatorResponse? CheckCredentials(string? appId, string? secret, out WeChatEmulatorApp app, WeChatEmulatorApp? only = null, int wrongSecretCode = 40125)
+    internal WeChatEmulatorResponse? CheckCredentials(string? appId, string? secret, ReadOnlySpan<WeChatEmulatorApp> serves, out WeChatEmulatorApp app, int wrongSecretCode = 40125)
     {
         app = default;
         if (string.IsNullOrEmpty(appId))
@@ -371,7 +408,7 @@ public sealed class WeChatEmulator
             return WeChatEmulatorJson.Error(41002, "appid missing");
         }
 
-        if (FindApp(appId) is not { } found || (only is not null && found != only))
+        if (FindApp(appId) is not { } found || !serves.Contains(found))
         {
             return WeChatEmulatorJson.Error(40013, "invalid appid");
         }
@@ -400,20 +437,36 @@ public sealed class WeChatEmulator
     };
 
     internal bool IsAppSecret(WeChatEmulatorApp app, string secret)
-        => CryptographicOperations.FixedTimeEquals(Encoding.UTF8.GetBytes(secret), app == WeChatEmulatorApp.MiniProgram ? _miniProgramSecret : _appSecret);
+        => CryptographicOperations.FixedTimeEquals(Encoding.UTF8.GetBytes(secret), app switch
+        {
+            WeChatEmulatorApp.MiniProgram => _miniProgramSecret,
+            WeChatEmulatorApp.Website => _websiteSecret,
+            _ => _appSecret,
+        });
 
-    /// <summary>Spends a code: its grant, or the errcode WeChat answers (40163 used, 40029 unknown or expired).</summary>
-    internal WeChatEmulatorGrant? RedeemCode(string code, out int errorCode)
+    /// <summary>
+    /// Spends a code of <paramref name="app"/>: its grant, or the errcode WeChat answers (40163 used, 40029 unknown or
+    /// expired). A code is bound to the app it was issued for: another app's code is unknown here (40029) and stays
+    /// unspent for its own app.
+    /// </summary>
+    internal WeChatEmulatorGrant? RedeemCode(string code, WeChatEmulatorApp app, out int errorCode)
     {
         var now = Time.GetUtcNow();
-        if (!_codes.TryRemove(code, out var grant))
+        if (!_codes.TryGetValue(code, out var grant) || grant.App != app)
         {
-            errorCode = _usedCodes.ContainsKey(code) ? 40163 : 40029;
+            errorCode = _usedCodes.TryGetValue(code, out var used) && used.App == app ? 40163 : 40029;
+            return null;
+        }
+
+        if (!_codes.TryRemove(KeyValuePair.Create(code, grant)))
+        {
+            // Another exchange of the same code won the race.
+            errorCode = 40163;
             return null;
         }
 
         ForgetOldCodes(now);
-        _usedCodes[code] = now + Options.CodeLifetime;
+        _usedCodes[code] = (now + CodeLifetimeOf(app), app);
         errorCode = grant.Expires < now ? 40029 : 0;
         return errorCode == 0 ? grant : null;
     }
@@ -430,13 +483,14 @@ public sealed class WeChatEmulator
     }
 
     /// <summary>
-    /// Refreshes a user access token: the same token with a new expiry while it is valid, a new one once it expired, as
-    /// WeChat does; null with WeChat's errcode (40030 unknown, 42002 expired) otherwise.
+    /// Refreshes a user access token of <paramref name="app"/>: the same token with a new expiry while it is valid, a
+    /// new one once it expired, as WeChat does; null with WeChat's errcode (40030 unknown or another app's, 42002
+    /// expired) otherwise.
     /// </summary>
-    internal (string AccessToken, WeChatEmulatorGrant Grant)? RefreshUserToken(string refreshToken, out int errorCode)
+    internal (string AccessToken, WeChatEmulatorGrant Grant)? RefreshUserToken(string refreshToken, WeChatEmulatorApp app, out int errorCode)
     {
         var now = Time.GetUtcNow();
-        if (!_refreshTokens.TryGetValue(refreshToken, out var refresh))
+        if (!_refreshTokens.TryGetValue(refreshToken, out var refresh) || refresh.Grant.App != app)
         {
             errorCode = 40030;
             return null;
@@ -500,9 +554,9 @@ public sealed class WeChatEmulator
             return;
         }
 
-        foreach (var (code, expires) in _usedCodes)
+        foreach (var (code, used) in _usedCodes)
         {
-            if (expires < now)
+            if (used.Expires < now)
             {
                 _usedCodes.TryRemove(code, out _);
             }

@@ -82,10 +82,13 @@ public static class WeChatEmulatorExtensions
 
     /// <summary>
     /// Serves the emulator's WeChat-compatible endpoints under <see cref="WeChatEmulatorOptions.PathPrefix"/>: for the
-    /// official account <c>connect/oauth2/authorize</c> (consent page), <c>sns/oauth2/access_token</c>,
-    /// <c>sns/userinfo</c>, <c>sns/oauth2/refresh_token</c>, <c>sns/auth</c> and <c>cgi-bin/user/info</c>; for the
-    /// mini-program <c>sns/jscode2session</c>, <c>wxa/business/getuserphonenumber</c> and <c>wxa/checksession</c>; for
-    /// both <c>cgi-bin/token</c> and <c>cgi-bin/stable_token</c> (tokens per app); the test users' avatars; and the
+    /// official account <c>connect/oauth2/authorize</c> (consent page) and <c>cgi-bin/user/info</c>; for the website app
+    /// <c>connect/qrconnect</c> (the QR login page, whole or inside <c>wxLogin.js</c>'s iframe) and
+    /// <c>connect/zh_CN/htmledition/js/wxLogin.js</c> (a stand-in for WeChat's script on <c>res.wx.qq.com</c>); for
+    /// both <c>sns/oauth2/access_token</c>, <c>sns/userinfo</c>, <c>sns/oauth2/refresh_token</c> and <c>sns/auth</c>
+    /// (each app's codes and tokens with its own AppID); for the mini-program <c>sns/jscode2session</c>,
+    /// <c>wxa/business/getuserphonenumber</c> and <c>wxa/checksession</c>; for the official account and the
+    /// mini-program <c>cgi-bin/token</c> and <c>cgi-bin/stable_token</c> (tokens per app); the test users' avatars; and the
     /// mini-program simulator <c>miniprogram</c> (a page that signs a test user in at the app's
     /// <c>/signin-wechat-miniprogram</c>, or the path in its <c>?signin=</c>) with its stand-ins for <c>wx.login</c>,
     /// <c>getPhoneNumber</c> and <c>wx.getUserInfo</c> (<c>miniprogram/login</c>, <c>miniprogram/phone-code</c>,
@@ -114,9 +117,22 @@ public static class WeChatEmulatorExtensions
                 if (answer.ContentType?.StartsWith("text/html", StringComparison.Ordinal) == true)
                 {
                     // The consent page and the simulator act on a click: no other site may frame them (clickjacking).
-                    // frame-ancestors only works as a header, not in the pages' own <meta> policy.
-                    context.Response.Headers.XFrameOptions = "DENY";
-                    context.Response.Headers.ContentSecurityPolicy = "frame-ancestors 'none'";
+                    // frame-ancestors only works as a header, not in the pages' own <meta> policy. The QR login page in
+                    // wxLogin.js's iframe may be framed by the app's own pages, and only by them.
+                    if (answer.FrameAncestors is { } ancestors)
+                    {
+                        context.Response.Headers.ContentSecurityPolicy = "frame-ancestors " + ancestors;
+                    }
+                    else
+                    {
+                        context.Response.Headers.XFrameOptions = "DENY";
+                        context.Response.Headers.ContentSecurityPolicy = "frame-ancestors 'none'";
+                    }
+                }
+
+                if (answer.CacheControl is { } cacheControl)
+                {
+                    context.Response.Headers.CacheControl = cacheControl;
                 }
 
                 return answer.Location is { } location

@@ -44,20 +44,53 @@ public sealed class WeChatEmulatorOptions
     public string MiniProgramName { get; set; } = "WeChat Emulator 示例小程序";
 
     /// <summary>
-    /// Gets or sets whether the authorize page refuses URLs whose parameters are not in WeChat's order, as WeChat does.
+    /// Gets or sets the emulated website app's AppID (网站应用): the third app of the emulated Open Platform account,
+    /// which signs users in by QR code (<c>connect/qrconnect</c>, scope <c>snsapi_login</c>). A user has an openid of
+    /// their own there (<see cref="WeChatEmulatorUser.WebsiteOpenId"/>) and the same unionid.
+    /// </summary>
+    /// <remarks>Defaults to <c>wxe2e2e2e2e2e2e2e2</c>.</remarks>
+    public string WebsiteAppId { get; set; } = "wxe2e2e2e2e2e2e2e2";
+
+    /// <summary>
+    /// Gets or sets the website app's AppSecret. When empty (the default), a random one is made at start-up. It is not
+    /// the official account's or the mini-program's secret, nor they its.
+    /// </summary>
+    public string? WebsiteAppSecret { get; set; }
+
+    /// <summary>Gets or sets the website's name, shown on the QR login page.</summary>
+    /// <remarks>Defaults to <c>WeChat Emulator 示例网站</c>.</remarks>
+    public string WebsiteName { get; set; } = "WeChat Emulator 示例网站";
+
+    /// <summary>
+    /// Gets or sets how long a code of the QR login page (the website app's) can be exchanged. WeChat: 10 minutes for
+    /// website codes, against 5 for the official account's (<see cref="CodeLifetime"/>).
+    /// </summary>
+    /// <remarks>Defaults to 10 minutes.</remarks>
+    public TimeSpan WebsiteCodeLifetime { get; set; } = TimeSpan.FromMinutes(10);
+
+    /// <summary>
+    /// Gets or sets whether a user who refuses on the QR login page is sent back to <c>redirect_uri</c> with the state
+    /// only, as WeChat's documentation said from 2015 to 2020. Off by default: WeChat's current documentation says no
+    /// redirect happens ("若用户禁止授权，则不会发生重定向"), and the page says the user refused on the phone.
+    /// </summary>
+    public bool QrConnectRefusalRedirects { get; set; }
+
+    /// <summary>
+    /// Gets or sets whether the authorize page and the QR login page refuse URLs whose parameters are not in WeChat's
+    /// order, as WeChat does.
     /// </summary>
     public bool StrictParameterOrder { get; set; } = true;
 
     /// <summary>
-    /// Gets or sets how long an authorization code, a mini-program's <c>wx.login</c> code or a phone-number code can be
-    /// exchanged. WeChat: 5 minutes.
+    /// Gets or sets how long an official account's authorization code, a mini-program's <c>wx.login</c> code or a
+    /// phone-number code can be exchanged. WeChat: 5 minutes. Website codes have <see cref="WebsiteCodeLifetime"/>.
     /// </summary>
     public TimeSpan CodeLifetime { get; set; } = TimeSpan.FromMinutes(5);
 
     /// <summary>
-    /// Gets or sets whether every code (official account or mini-program) is issued for a new, distinct user instead of
-    /// the chosen one (for load tests, where each sign-in must end as its own user). These users follow the official
-    /// account (<c>cgi-bin/user/info</c>) and have a phone number.
+    /// Gets or sets whether every code (official account, website or mini-program) is issued for a new, distinct user
+    /// instead of the chosen one (for load tests, where each sign-in must end as its own user). These users follow the
+    /// official account (<c>cgi-bin/user/info</c>) and have a phone number.
     /// </summary>
     public bool DistinctUserPerCode { get; set; }
 
@@ -93,8 +126,8 @@ public sealed class WeChatEmulatorOptions
     public IList<string> RedirectDomains { get; } = new List<string>();
 
     /// <summary>
-    /// Gets the test users offered on the consent page and the mini-program simulator. <c>snsapi_base</c> signs in the
-    /// first one. When none are configured (for example under <c>WeChatEmulator:Users</c>), four default users are added:
+    /// Gets the test users offered on the consent page, the QR login page and the mini-program simulator.
+    /// <c>snsapi_base</c> signs in the first one. When none are configured (for example under <c>WeChatEmulator:Users</c>), four default users are added:
     /// one with an emoji and Chinese nickname, a unionid and a phone number who follows the official account; one with a
     /// phone number but without unionid who does not; one whose token exchange and <c>jscode2session</c> answer errcode
     /// -1; and a high-risk one whose mini-program sign-in answers 40226.

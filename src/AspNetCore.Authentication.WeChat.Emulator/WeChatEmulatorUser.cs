@@ -1,12 +1,13 @@
 using System.Buffers.Text;
 using System.Security.Cryptography;
 using System.Text;
+using AspNetCore.Authentication.WeChat.Emulator.Internal;
 
 namespace AspNetCore.Authentication.WeChat.Emulator;
 
 /// <summary>
-/// A test user of the WeChat emulator: one person of its Open Platform account, who has an openid in each of its two
-/// apps (the official account and the mini-program) and one unionid across both.
+/// A test user of the WeChat emulator: one person of its Open Platform account, who has an openid in each of its three
+/// apps (the official account, the mini-program and the website) and one unionid across them.
 /// </summary>
 public sealed class WeChatEmulatorUser
 {
@@ -23,7 +24,21 @@ public sealed class WeChatEmulatorUser
     /// </remarks>
     public string MiniProgramOpenId
     {
-        get => string.IsNullOrEmpty(field) ? DeriveMiniProgramOpenId(OpenId) : field;
+        get => string.IsNullOrEmpty(field) ? DeriveOpenId("mini-program:", "oMp", OpenId) : field;
+        set => field = value;
+    }
+
+    /// <summary>
+    /// Gets or sets the openid in the website app (网站应用), which <c>sns/oauth2/access_token</c> and
+    /// <c>sns/userinfo</c> answer after a QR login: another app, so another openid; the unionid is the same.
+    /// </summary>
+    /// <remarks>
+    /// When empty (the default), one is derived from <see cref="OpenId"/>: <c>oWb</c> and 25 characters of
+    /// <c>[A-Za-z0-9_-]</c>, 28 in all like WeChat's, the same on every start.
+    /// </remarks>
+    public string WebsiteOpenId
+    {
+        get => string.IsNullOrEmpty(field) ? DeriveOpenId("website:", "oWb", OpenId) : field;
         set => field = value;
     }
 
@@ -74,9 +89,20 @@ public sealed class WeChatEmulatorUser
     /// </summary>
     public bool Subscribed { get; set; }
 
-    /// <summary>Gets or sets a note shown next to the user on the consent page and the mini-program simulator.</summary>
+    /// <summary>
+    /// Gets or sets a note shown next to the user on the consent page, the QR login page and the mini-program simulator.
+    /// </summary>
     public string? Description { get; set; }
 
-    private static string DeriveMiniProgramOpenId(string openId)
-        => "oMp" + Base64Url.EncodeToString(SHA256.HashData(Encoding.UTF8.GetBytes("mini-program:" + openId)))[..25];
+    /// <summary>The user's openid in one of the emulator's apps.</summary>
+    internal string OpenIdIn(WeChatEmulatorApp app) => app switch
+    {
+        WeChatEmulatorApp.MiniProgram => MiniProgramOpenId,
+        WeChatEmulatorApp.Website => WebsiteOpenId,
+        _ => OpenId,
+    };
+
+    /// <summary>An openid of the user in another app: a prefix, and 25 characters of a hash of the app and OpenId.</summary>
+    private static string DeriveOpenId(string app, string prefix, string openId)
+        => prefix + Base64Url.EncodeToString(SHA256.HashData(Encoding.UTF8.GetBytes(app + openId)))[..25];
 }

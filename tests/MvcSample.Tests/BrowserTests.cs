@@ -233,6 +233,82 @@ public sealed class BrowserTests : IAsyncLifetime
         Assert.Contains(requests, url => url.EndsWith("/signin-wechat-miniprogram", StringComparison.Ordinal));
     }
 
+    [SkippableTheory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task WxLogin_js_frames_the_emulators_QR_page_and_confirming_takes_the_app_to_the_callback(bool selfRedirect)
+    {
+        var browser = RequireBrowser();
+        var (factory, address) = KestrelHosts.StartSample("Development");
+        await using var _ = factory;
+        await using var context = await browser.NewContextAsync(new() { BaseURL = address.ToString(), Locale = "zh-CN" });
+        var page = await context.NewPageAsync();
+        var requests = new System.Collections.Concurrent.ConcurrentQueue<string>();
+        var policyViolations = new System.Collections.Concurrent.ConcurrentQueue<string>();
+        page.Request += (_, request) => requests.Enqueue(request.Url);
+        page.Console += (_, message) =>
+        {
+            // (Not Chrome's warning that allow-scripts with allow-same-origin can escape a sandbox: WeChat's embedders use both.)
+            if (message.Text.Contains("Content Security Policy", StringComparison.Ordinal) || message.Text.Contains("Blocked", StringComparison.Ordinal) || message.Text.Contains("Refused", StringComparison.Ordinal))
+            {
+                policyViolations.Enqueue(message.Text);
+            }
+        };
+
+        // An app's page with WeChat's embedding code, and its callback: the sample has neither, so the browser is given them.
+        var origin = address.GetLeftPart(UriPartial.Authority);
+        var callback = origin + "/qr-callback?returnUrl=%2FProfile";
+        var flag = selfRedirect ? "true" : "false";
+        await page.RouteAsync(origin + "/qr-login", route => route.FulfillAsync(new()
+        {
+            ContentType = "text/html; charset=utf-8",
+            Body = $$"""
+                <!DOCTYPE html><html><head><meta charset="utf-8"><title>app</title></head><body><div id="login"></div>
+                <script src="/wechat-emulator/connect/zh_CN/htmledition/js/wxLogin.js"></script>
+                <script>new WxLogin({ self_redirect: {{flag}}, id: 'login', appid: 'wxe2e2e2e2e2e2e2e2', scope: 'snsapi_login', redirect_uri: encodeURIComponent('{{callback}}'), state: 'abc123', style: 'black', href: 'https://cdn.example/wxlogin.css' });</script>
+                </body></html>
+                """,
+        }));
+        await page.RouteAsync(new System.Text.RegularExpressions.Regex("/qr-callback\\?"), route => route.FulfillAsync(new() { ContentType = "text/html; charset=utf-8", Body = "<!DOCTYPE html><p id=\"done\">callback</p>" }));
+
+        await page.GotoAsync("/qr-login");
+        var frame = page.Locator("#login iframe");
+        Assert.Equal(
+            $"{origin}/wechat-emulator/connect/qrconnect?appid=wxe2e2e2e2e2e2e2e2&scope=snsapi_login&redirect_uri={Uri.EscapeDataString(callback)}&state=abc123&login_type=jssdk&self_redirect={flag}&styletype=&sizetype=&bgcolor=&rst=&style=black&href=https://cdn.example/wxlogin.css",
+            await frame.GetAttributeAsync("src"));
+        Assert.Equal("allow-scripts allow-top-navigation allow-same-origin allow-forms", await frame.GetAttributeAsync("sandbox"));
+        Assert.Equal("local-network-access", await frame.GetAttributeAsync("allow"));
+        Assert.Equal("no", await frame.GetAttributeAsync("scrolling"));
+        Assert.Equal("300px", await frame.GetAttributeAsync("width"));
+        Assert.Equal("400px", await frame.GetAttributeAsync("height"));
+
+        // Framed (the app's own origin may), and the whole page fits the iframe.
+        var qr = page.FrameLocator("#login iframe");
+        await Expect(qr.Locator("#website")).ToHaveTextAsync("WeChat Emulator 示例网站");
+        await Screenshot(page, selfRedirect ? "qr-embedded-self-redirect" : "qr-embedded");
+        var height = await qr.Locator("body").EvaluateAsync<int>("b => document.documentElement.scrollHeight");
+        Assert.True(height <= 400, $"the QR page is {height} px tall: it must fit wxLogin.js's 300×400 iframe");
+        await qr.Locator("button.confirm", new() { HasText = "小明" }).ClickAsync();
+        var calledBack = new System.Text.RegularExpressions.Regex("/qr-callback\\?returnUrl=%2FProfile&code=[0-9a-f]{32}&state=abc123$");
+        if (selfRedirect)
+        {
+            // The iframe goes to the callback (a redirect, which Playwright does not route: the sample answers it, 404);
+            // the app's page stays.
+            await page.Frames.Single(f => f.ParentFrame is not null).WaitForURLAsync(calledBack);
+            Assert.Equal(origin + "/qr-login", page.Url);
+        }
+        else
+        {
+            // The app's page (the top window) goes to the callback, by the confirmation page's script.
+            await page.WaitForURLAsync(calledBack);
+            await Expect(page.Locator("#done")).ToHaveTextAsync("callback");
+        }
+
+        Assert.Empty(policyViolations);
+        // Nothing from another origin: not even the style sheet the href option names.
+        Assert.All(requests, url => Assert.Equal(origin, new Uri(url).GetLeftPart(UriPartial.Authority)));
+    }
+
     private IBrowser RequireBrowser()
     {
         if (_browser is null)

@@ -17,7 +17,7 @@ internal static class JsCode2SessionApi
 
     public static async Task<WeChatEmulatorResponse> HandleAsync(WeChatEmulator emulator, WeChatEmulatorRequest request, CancellationToken cancellationToken)
     {
-        if (emulator.CheckCredentials(request["appid"], request["secret"], out _, only: WeChatEmulatorApp.MiniProgram) is { } refusal)
+        if (emulator.CheckCredentials(request["appid"], request["secret"], [WeChatEmulatorApp.MiniProgram], out _) is { } refusal)
         {
             return refusal;
         }

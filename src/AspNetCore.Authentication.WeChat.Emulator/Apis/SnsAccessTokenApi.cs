@@ -3,8 +3,11 @@ using AspNetCore.Authentication.WeChat.Emulator.Internal;
 namespace AspNetCore.Authentication.WeChat.Emulator.Apis;
 
 /// <summary>
-/// <c>GET /sns/oauth2/access_token</c>: exchanges a code for a user access token, once.
+/// <c>GET /sns/oauth2/access_token</c>: exchanges a code for a user access token, once, with the AppID and AppSecret of
+/// the app that issued it: the official account's (web authorization) or the website's (QR login), each answering the
+/// user's openid in that app.
 /// https://developers.weixin.qq.com/doc/service/api/webdev/access/api_snsaccesstoken
+/// https://developers.weixin.qq.com/doc/oplatform/Website_App/WeChat_Login/Authorized_Interface_Calling_UnionID.html
 /// </summary>
 internal static class SnsAccessTokenApi
 {
@@ -12,8 +15,8 @@ internal static class SnsAccessTokenApi
     {
         emulator.CountExchange();
         var (appId, secret, code) = (request["appid"], request["secret"], request["code"]);
-        // Web authorization is the official account's: the mini-program's AppID is invalid here.
-        if (emulator.CheckCredentials(appId, secret, out _, only: WeChatEmulatorApp.OfficialAccount) is { } refusal)
+        // Web authorization and QR login: the mini-program's AppID is invalid here (it has jscode2session).
+        if (emulator.CheckCredentials(appId, secret, [WeChatEmulatorApp.OfficialAccount, WeChatEmulatorApp.Website], out var app) is { } refusal)
         {
             return refusal;
         }
@@ -28,7 +31,7 @@ internal static class SnsAccessTokenApi
             return WeChatEmulatorJson.Error(41008, "missing code");
         }
 
-        if (emulator.RedeemCode(code, out var errorCode) is not { } grant)
+        if (emulator.RedeemCode(code, app, out var errorCode) is not { } grant)
         {
             return WeChatEmulatorJson.Error(errorCode, errorCode == 40163 ? "code been used" : "invalid code");
         }
@@ -49,12 +52,13 @@ internal static class SnsAccessTokenApi
             ["access_token"] = accessToken,
             ["expires_in"] = 7200,
             ["refresh_token"] = refreshToken,
-            ["openid"] = grant.User.OpenId,
+            ["openid"] = grant.OpenId,
             ["scope"] = grant.Scope,
         };
 
-        // Since 2017-12-31 WeChat returns unionid only with snsapi_userinfo.
-        if (grant.User.UnionId is not null && grant.Scope == "snsapi_userinfo")
+        // Since 2017-12-31 the official account returns unionid only with snsapi_userinfo; a website app's answer
+        // always has it (for an app bound to an Open Platform account, as the emulator's are).
+        if (grant.User.UnionId is not null && (grant.Scope == "snsapi_userinfo" || grant.App == WeChatEmulatorApp.Website))
         {
             body["unionid"] = grant.User.UnionId;
         }

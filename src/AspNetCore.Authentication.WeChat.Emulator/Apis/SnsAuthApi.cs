@@ -4,7 +4,7 @@ namespace AspNetCore.Authentication.WeChat.Emulator.Apis;
 
 /// <summary>
 /// <c>GET /sns/auth</c>: whether a user access token is still valid for an openid: <c>{"errcode":0,"errmsg":"ok"}</c>,
-/// 40014 for an unknown token, 42001 for an expired one, 40003 for another user's openid.
+/// 40014 for an unknown token, 42001 for an expired one, 40003 for an openid other than the user's in the token's app.
 /// https://developers.weixin.qq.com/doc/service/api/webdev/access/api_snsauth
 /// </summary>
 internal static class SnsAuthApi
@@ -24,7 +24,7 @@ internal static class SnsAuthApi
             return WeChatEmulatorJson.Error(errorCode, errorCode == 42001 ? "access_token expired" : "invalid access_token");
         }
 
-        return request["openid"] == grant.User.OpenId
+        return request["openid"] == grant.OpenId
             ? WeChatEmulatorJson.Answer(new Dictionary<string, object> { ["errcode"] = 0, ["errmsg"] = "ok" })
             : WeChatEmulatorJson.Error(40003, "invalid openid");
     }

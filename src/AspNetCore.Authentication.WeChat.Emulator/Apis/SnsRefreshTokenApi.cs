@@ -4,7 +4,8 @@ namespace AspNetCore.Authentication.WeChat.Emulator.Apis;
 
 /// <summary>
 /// <c>GET /sns/oauth2/refresh_token</c> (no secret): renews a user access token with its refresh token, which lives 30
-/// days; a token still valid comes back as the same string with a new expiry. 40030 for an unknown refresh token,
+/// days; a token still valid comes back as the same string with a new expiry. The official account's and the website's
+/// tokens, each with its own AppID (another app's refresh token is unknown there). 40030 for an unknown refresh token,
 /// 42002 for an expired one.
 /// https://developers.weixin.qq.com/doc/service/api/webdev/access/api_snsrefreshtoken
 /// </summary>
@@ -20,7 +21,7 @@ internal static class SnsRefreshTokenApi
             return WeChatEmulatorJson.Error(41002, "appid missing");
         }
 
-        if (request["appid"] != emulator.Options.AppId)
+        if (emulator.FindApp(request["appid"]) is not { } app || app == WeChatEmulatorApp.MiniProgram)
         {
             return WeChatEmulatorJson.Error(40013, "invalid appid");
         }
@@ -35,7 +36,7 @@ internal static class SnsRefreshTokenApi
             return WeChatEmulatorJson.Error(40030, "invalid refresh_token");
         }
 
-        if (emulator.RefreshUserToken(refreshToken, out var errorCode) is not { } renewed)
+        if (emulator.RefreshUserToken(refreshToken, app, out var errorCode) is not { } renewed)
         {
             return WeChatEmulatorJson.Error(errorCode, errorCode == 42002 ? "refresh_token timeout" : "invalid refresh_token");
         }
@@ -45,7 +46,7 @@ internal static class SnsRefreshTokenApi
             ["access_token"] = renewed.AccessToken,
             ["expires_in"] = 7200,
             ["refresh_token"] = refreshToken,
-            ["openid"] = renewed.Grant.User.OpenId,
+            ["openid"] = renewed.Grant.OpenId,
             ["scope"] = renewed.Grant.Scope,
         });
     }

@@ -3,8 +3,9 @@ using AspNetCore.Authentication.WeChat.Emulator.Internal;
 namespace AspNetCore.Authentication.WeChat.Emulator.Apis;
 
 /// <summary>
-/// <c>GET /sns/userinfo</c>: the profile of a user access token's user; 48001 for a snsapi_base token. Since
-/// 2021-10-20 WeChat blanks gender and region. https://developers.weixin.qq.com/doc/service/api/webdev/access/api_snsuserinfo
+/// <c>GET /sns/userinfo</c>: the profile of a user access token's user, with their openid in the token's app (the
+/// official account's or the website's) and the one unionid; 48001 for a snsapi_base token. Since 2021-10-20 WeChat
+/// blanks gender and region. https://developers.weixin.qq.com/doc/service/api/webdev/access/api_snsuserinfo
 /// </summary>
 internal static class SnsUserInfoApi
 {
@@ -20,12 +21,13 @@ internal static class SnsUserInfoApi
             return Task.FromResult(WeChatEmulatorJson.Error(errorCode, errorCode == 42001 ? "access_token expired" : "invalid access_token"));
         }
 
-        if (request["openid"] != grant.User.OpenId)
+        if (request["openid"] != grant.OpenId)
         {
             return Task.FromResult(WeChatEmulatorJson.Error(40003, "invalid openid"));
         }
 
-        if (grant.Scope != "snsapi_userinfo")
+        // snsapi_login (the website's QR login) grants the profile as snsapi_userinfo does.
+        if (grant.Scope is not ("snsapi_userinfo" or "snsapi_login"))
         {
             return Task.FromResult(WeChatEmulatorJson.Error(48001, "api unauthorized"));
         }
@@ -33,7 +35,7 @@ internal static class SnsUserInfoApi
         var user = grant.User;
         var body = new Dictionary<string, object>
         {
-            ["openid"] = user.OpenId,
+            ["openid"] = grant.OpenId,
             ["nickname"] = user.Nickname,
             ["sex"] = 0,
             ["province"] = "",

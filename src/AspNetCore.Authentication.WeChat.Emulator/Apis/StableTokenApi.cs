@@ -6,8 +6,8 @@ namespace AspNetCore.Authentication.WeChat.Emulator.Apis;
 /// <summary>
 /// <c>POST /cgi-bin/stable_token</c> (JSON only; GET answers 43002): in normal mode the same token to every caller while
 /// it is valid, with its remaining <c>expires_in</c> (never under 300 s: the next one goes out in the last 300 s); with
-/// <c>force_refresh</c>, a new token at once, 30 s apart, 20 a day. Isolated from <c>cgi-bin/token</c>, and each of the
-/// emulator's apps has its own.
+/// <c>force_refresh</c>, a new token at once, 30 s apart, 20 a day. Isolated from <c>cgi-bin/token</c>, and the official
+/// account and the mini-program have their own.
 /// https://developers.weixin.qq.com/doc/service/api/base/api_getstableaccesstoken
 /// </summary>
 internal static class StableTokenApi
@@ -38,7 +38,7 @@ internal static class StableTokenApi
             return WeChatEmulatorJson.Error(40002, "invalid grant_type");
         }
 
-        if (emulator.CheckCredentials(appId, secret, out var app) is { } refusal)
+        if (emulator.CheckCredentials(appId, secret, TokenApi.GlobalTokenApps, out var app) is { } refusal)
         {
             return refusal;
         }

@@ -9,7 +9,7 @@ namespace AspNetCore.Authentication.WeChat.Emulator.Internal;
 /// and a backchannel that answers WeChat's token APIs in process (token endpoints the app set elsewhere, such as a fake
 /// WeChat on a port, are still called there). A provider given one of the emulator's own AppIDs without a backchannel
 /// (as a mini-program's, whose AppID comes from its options once the emulator set them) is taken over likewise, with
-/// that app's secret.
+/// that app's secret; not the website app's, which has no global token.
 /// </summary>
 internal sealed partial class WeChatEmulatorAccessTokenPostConfigureOptions(
     WeChatEmulator emulator,
@@ -23,7 +23,7 @@ internal sealed partial class WeChatEmulatorAccessTokenPostConfigureOptions(
         {
             app = WeChatEmulatorApp.OfficialAccount;
         }
-        else if (options.Backchannel is null && emulator.FindApp(options.AppId) is { } own)
+        else if (options.Backchannel is null && emulator.FindApp(options.AppId) is { } own and not WeChatEmulatorApp.Website)
         {
             app = own;
         }

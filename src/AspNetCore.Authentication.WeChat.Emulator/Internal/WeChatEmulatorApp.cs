@@ -1,6 +1,6 @@
 namespace AspNetCore.Authentication.WeChat.Emulator.Internal;
 
-/// <summary>The two apps of the emulated Open Platform account.</summary>
+/// <summary>The three apps of the emulated Open Platform account.</summary>
 internal enum WeChatEmulatorApp
 {
     /// <summary>The official account (<see cref="WeChatEmulatorOptions.AppId"/>).</summary>
@@ -8,4 +8,7 @@ internal enum WeChatEmulatorApp
 
     /// <summary>The mini-program (<see cref="WeChatEmulatorOptions.MiniProgramAppId"/>).</summary>
     MiniProgram,
+
+    /// <summary>The website app, 网站应用 (<see cref="WeChatEmulatorOptions.WebsiteAppId"/>): QR login only.</summary>
+    Website,
 }

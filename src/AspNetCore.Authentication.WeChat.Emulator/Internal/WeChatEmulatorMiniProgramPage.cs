@@ -1,4 +1,3 @@
-using System.Security.Cryptography;
 using System.Text;
 using System.Text.Encodings.Web;
 
@@ -123,7 +122,7 @@ internal static class WeChatEmulatorMiniProgramPage
 
     // The page allows its own inline style and script, by hash, and nothing else: no other origin, no injected script.
     private static readonly string ContentSecurityPolicy =
-        $"default-src 'none'; script-src '{Hash(Script)}'; style-src '{Hash(Style)}'; img-src 'self'; connect-src 'self'; base-uri 'none'; form-action 'none'";
+        $"default-src 'none'; script-src '{WeChatEmulatorPages.CspHash(Script)}'; style-src '{WeChatEmulatorPages.CspHash(Style)}'; img-src 'self'; connect-src 'self'; base-uri 'none'; form-action 'none'";
 
     public static string Render(WeChatEmulatorOptions options, string emulatorPath, string appPath, string signInPath, HtmlEncoder html)
     {
@@ -158,6 +157,4 @@ internal static class WeChatEmulatorMiniProgramPage
             .Append("</div><script>").Append(Script).Append("</script></body></html>");
         return page.ToString();
     }
-
-    private static string Hash(string text) => "sha256-" + Convert.ToBase64String(SHA256.HashData(Encoding.UTF8.GetBytes(text)));
 }

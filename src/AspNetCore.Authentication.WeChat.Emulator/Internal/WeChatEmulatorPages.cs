@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Security.Cryptography;
 using System.Text;
 using System.Text.Encodings.Web;
 
@@ -49,6 +50,9 @@ internal static class WeChatEmulatorPages
             .Append("<button class=\"allow\" name=\"decision\" value=\"allow\" type=\"submit\">允许 Allow</button></div></form></body></html>");
         return page.ToString();
     }
+
+    /// <summary>The hash of an inline style or script, as a content security policy allows it (<c>sha256-…</c>).</summary>
+    public static string CspHash(string text) => "sha256-" + Convert.ToBase64String(SHA256.HashData(Encoding.UTF8.GetBytes(text)));
 
     public static string Error(string reason, HtmlEncoder html)
         => "<!DOCTYPE html><html lang=\"zh-CN\"><head><meta charset=\"utf-8\"><title>该链接无法访问</title>" + Style

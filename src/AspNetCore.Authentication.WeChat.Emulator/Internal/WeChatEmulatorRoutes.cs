@@ -5,7 +5,7 @@ namespace AspNetCore.Authentication.WeChat.Emulator.Internal;
 /// <summary>Who calls a route: the user's browser, or the app's server.</summary>
 internal enum WeChatEmulatorAudience
 {
-    /// <summary>A page or image the browser opens (open.weixin.qq.com, WeChat's image servers).</summary>
+    /// <summary>A page, script or image the browser opens (open.weixin.qq.com, res.wx.qq.com, WeChat's image servers).</summary>
     Browser,
 
     /// <summary>An API the app's server calls (api.weixin.qq.com); the in-process backchannel answers these.</summary>
@@ -29,6 +29,15 @@ internal static class WeChatEmulatorRoutes
     public static readonly WeChatEmulatorRoute AuthorizePage = new("GET", "/connect/oauth2/authorize", WeChatEmulatorAudience.Browser, AuthorizeApi.ShowAsync);
 
     public static readonly WeChatEmulatorRoute AuthorizeConsent = new("POST", "/connect/oauth2/authorize", WeChatEmulatorAudience.Browser, AuthorizeApi.ConsentAsync);
+
+    // Website QR login (网站应用): the QR page, whole or in wxLogin.js's iframe, and its stand-in for the phone's answer.
+    public static readonly WeChatEmulatorRoute QrConnectPage = new("GET", "/connect/qrconnect", WeChatEmulatorAudience.Browser, QrConnectApi.ShowAsync);
+
+    public static readonly WeChatEmulatorRoute QrConnectConfirm = new("POST", "/connect/qrconnect", WeChatEmulatorAudience.Browser, QrConnectApi.ConfirmAsync);
+
+    // WeChat serves wxLogin.js from its static host (https://res.wx.qq.com/connect/zh_CN/htmledition/js/wxLogin.js);
+    // the emulator serves its stand-in at the same path under its prefix, beside the QR page the script frames.
+    public static readonly WeChatEmulatorRoute WxLoginScript = new("GET", "/connect/zh_CN/htmledition/js/wxLogin.js", WeChatEmulatorAudience.Browser, WxLoginScriptApi.HandleAsync);
 
     public static readonly WeChatEmulatorRoute SnsAccessToken = new("GET", "/sns/oauth2/access_token", WeChatEmulatorAudience.Server, SnsAccessTokenApi.HandleAsync);
 
@@ -69,7 +78,7 @@ internal static class WeChatEmulatorRoutes
 
     public static IReadOnlyList<WeChatEmulatorRoute> All { get; } =
     [
-        AuthorizePage, AuthorizeConsent, SnsAccessToken, SnsUserInfo, SnsRefreshToken, SnsAuth, Token, StableToken, StableTokenGet, UserInfo, Avatar,
+        AuthorizePage, AuthorizeConsent, QrConnectPage, QrConnectConfirm, WxLoginScript, SnsAccessToken, SnsUserInfo, SnsRefreshToken, SnsAuth, Token, StableToken, StableTokenGet, UserInfo, Avatar,
         JsCode2Session, JsCode2SessionPost, PhoneNumber, PhoneNumberGet, CheckSession,
         MiniProgramPage, MiniProgramLogin, MiniProgramPhoneCode, MiniProgramUserInfo,
     ];
