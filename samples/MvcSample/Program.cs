@@ -64,8 +64,10 @@ builder.Services
 // Website QR login for desktop browsers, bound from Authentication:WeChatQrConnect (the website app's AppId and
 // AppSecret, AuthorizationEndpoint, TokenEndpoint, UserInformationEndpoint, BackchannelTimeout, …), and one scheme,
 // WeChatBrowser, that the sign-in button challenges: the official account inside WeChat, the QR code elsewhere. On when
-// a website AppId is configured, or against the emulator's website app.
-var qrConnect = emulatorAllowed || !string.IsNullOrEmpty(builder.Configuration["Authentication:WeChatQrConnect:AppId"]);
+// a website AppId is configured, or when the whole web sign-in runs against the emulator (no official-account AppId
+// either): a real official account is never paired with the emulator's test users.
+var qrConnect = !string.IsNullOrEmpty(builder.Configuration["Authentication:WeChatQrConnect:AppId"])
+    || (emulatorAllowed && string.IsNullOrEmpty(builder.Configuration["Authentication:WeChat:AppId"]));
 if (qrConnect)
 {
     builder.Services.AddAuthentication()

@@ -16,7 +16,7 @@ public static class WeChatEmulatorDefaults
     /// </summary>
     /// <param name="options">The scheme's options.</param>
     /// <returns><see langword="true"/> when the scheme signs in against the emulator.</returns>
-    public static bool IsEmulated(WeChatAuthenticationOptions options)
+    public static bool IsEmulated(WeChatOAuthOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
         return options.AuthorizationEndpoint.StartsWith(PlaceholderOrigin, StringComparison.Ordinal);

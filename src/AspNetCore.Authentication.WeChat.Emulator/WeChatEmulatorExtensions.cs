@@ -74,6 +74,7 @@ public static class WeChatEmulatorExtensions
         services.TryAddSingleton<WeChatEmulatorUsage>();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, WeChatEmulatorUsage>(static sp => sp.GetRequiredService<WeChatEmulatorUsage>()));
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IPostConfigureOptions<WeChatAuthenticationOptions>, WeChatEmulatorPostConfigureOptions>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IPostConfigureOptions<WeChatQrConnectOptions>, WeChatEmulatorQrConnectPostConfigureOptions>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IPostConfigureOptions<WeChatMiniProgramOptions>, WeChatEmulatorMiniProgramPostConfigureOptions>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IPostConfigureOptions<WeChatAccessTokenOptions>, WeChatEmulatorAccessTokenPostConfigureOptions>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IPostConfigureOptions<Microsoft.Extensions.Http.HttpClientFactoryOptions>, WeChatEmulatorHttpClientPostConfigureOptions>());

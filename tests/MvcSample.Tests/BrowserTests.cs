@@ -309,6 +309,68 @@ public sealed class BrowserTests : IAsyncLifetime
         Assert.All(requests, url => Assert.Equal(origin, new Uri(url).GetLeftPart(UriPartial.Authority)));
     }
 
+    [SkippableFact]
+    public async Task On_a_desktop_the_sign_in_button_shows_the_QR_page_and_confirming_on_the_phone_signs_the_website_user_in()
+    {
+        var browser = RequireBrowser();
+        var (factory, address) = KestrelHosts.StartSample("Development");
+        await using var _ = factory;
+        // Desktop Chrome: the routing scheme sends it to website QR login.
+        await using var context = await browser.NewContextAsync(new() { BaseURL = address.ToString(), Locale = "zh-CN", UserAgent = UserAgents.Chrome });
+        var page = await context.NewPageAsync();
+
+        await page.GotoAsync("/");
+        await page.ClickAsync("#sign-in");
+        await page.WaitForURLAsync("**/wechat-emulator/connect/qrconnect?appid=wxe2e2e2e2e2e2e2e2&redirect_uri=*&response_type=code&scope=snsapi_login&state=*");
+        await Expect(page.Locator("#website")).ToHaveTextAsync("WeChat Emulator 示例网站");
+        await Screenshot(page, "qr-1-page");
+        await page.Locator("button.confirm", new() { HasText = "小明" }).ClickAsync();
+
+        await page.WaitForURLAsync(new System.Text.RegularExpressions.Regex("/Profile(#wechat_redirect)?$"));
+        var xiaoMing = factory.Services.GetRequiredService<AspNetCore.Authentication.WeChat.Emulator.WeChatEmulator>().Options.Users[0];
+        await Expect(page.Locator("#openid")).ToHaveTextAsync(xiaoMing.WebsiteOpenId);
+        await Expect(page.Locator("#unionid")).ToHaveTextAsync(xiaoMing.UnionId!);
+        await Expect(page.Locator("#nickname")).ToHaveTextAsync("小明 😀");
+        await Expect(page.Locator("#app")).ToHaveAttributeAsync("data-app", "website");
+        await Screenshot(page, "qr-2-profile");
+    }
+
+    [SkippableFact]
+    public async Task The_embedded_QR_code_draws_in_the_sample_page_under_its_policy_and_signs_the_user_in()
+    {
+        var browser = RequireBrowser();
+        var (factory, address) = KestrelHosts.StartSample("Development");
+        await using var _ = factory;
+        await using var context = await browser.NewContextAsync(new() { BaseURL = address.ToString(), Locale = "zh-CN", UserAgent = UserAgents.Chrome });
+        var page = await context.NewPageAsync();
+        var origin = address.GetLeftPart(UriPartial.Authority);
+        var requests = new System.Collections.Concurrent.ConcurrentQueue<string>();
+        var policyViolations = new System.Collections.Concurrent.ConcurrentQueue<string>();
+        page.Request += (_, request) => requests.Enqueue(request.Url);
+        page.Console += (_, message) =>
+        {
+            if (message.Text.Contains("Content Security Policy", StringComparison.Ordinal))
+            {
+                policyViolations.Enqueue(message.Text);
+            }
+        };
+
+        await page.GotoAsync("/");
+        await page.ClickAsync("#sign-in-qr");
+        await page.WaitForURLAsync("**/Account/QrCode?returnUrl=%2FProfile");
+        var qr = page.FrameLocator("#wechat-qr iframe");
+        await Expect(qr.Locator("#website")).ToHaveTextAsync("WeChat Emulator 示例网站");
+        await Screenshot(page, "qr-embedded-sample");
+        await qr.Locator("button.confirm", new() { HasText = "小明" }).ClickAsync();
+
+        // The top window goes through the normal, fully checked callback to the return URL.
+        await page.WaitForURLAsync(new System.Text.RegularExpressions.Regex("/Profile$"));
+        var xiaoMing = factory.Services.GetRequiredService<AspNetCore.Authentication.WeChat.Emulator.WeChatEmulator>().Options.Users[0];
+        await Expect(page.Locator("#openid")).ToHaveTextAsync(xiaoMing.WebsiteOpenId);
+        Assert.True(policyViolations.IsEmpty, string.Join("\n", policyViolations));
+        Assert.All(requests, url => Assert.Equal(origin, new Uri(url).GetLeftPart(UriPartial.Authority)));
+    }
+
     private IBrowser RequireBrowser()
     {
         if (_browser is null)

@@ -47,7 +47,7 @@ public class SampleMiniProgramTests
         Assert.Equal(HttpStatusCode.OK, me.StatusCode);
         using var json = JsonDocument.Parse(await me.Content.ReadAsStringAsync());
         Assert.Equal(
-            new Dictionary<string, string> { ["openid"] = xiaoMing.MiniProgramOpenId, ["unionid"] = xiaoMing.UnionId!, ["appid"] = Emulator(factory).Options.MiniProgramAppId },
+            new Dictionary<string, string> { ["openid"] = xiaoMing.MiniProgramOpenId, ["unionid"] = xiaoMing.UnionId!, ["appid"] = Emulator(factory).Options.MiniProgramAppId, ["app"] = "miniProgram" },
             json.RootElement.EnumerateObject().ToDictionary(p => p.Name, p => p.Value.GetString()!));
     }
 
@@ -78,7 +78,8 @@ public class SampleMiniProgramTests
 
         Assert.Equal(Emulator(factory).Options.Users[0].OpenId, me!["openid"]);
         Assert.Equal(Emulator(factory).Options.Users[0].Nickname, me["nickname"]);
-        Assert.False(me.ContainsKey("appid"));
+        Assert.Equal(Emulator(factory).Options.AppId, me["appid"]);
+        Assert.Equal("officialAccount", me["app"]);
     }
 
     [Theory]

@@ -67,7 +67,7 @@ public class SampleTests
         const string Avatar = "http://localhost/wechat-emulator/mmopen/oEmu_XiaoMing_6bmasdsad6_2sgVt7hM/132";
         Assert.Contains($"<td>urn:wechat:headimgurl</td><td><a href=\"{Avatar}\" title=\"{Avatar}\" rel=\"nofollow noopener noreferrer\">http://localhost/…/132</a></td>", html, StringComparison.Ordinal);
         // The long claim type URIs too, without a link.
-        Assert.Contains("<td title=\"http://schemas.xmlsoap.org/ws/2005/05/identity/claims/nameidentifier\">http://schemas.xmlsoap.org/…/nameidentifier</td><td>oEmu_XiaoMing_6bmasdsad6_2sgVt7hM</td>", html, StringComparison.Ordinal);
+        Assert.Contains("<td title=\"http://schemas.xmlsoap.org/ws/2005/05/identity/claims/nameidentifier\">http://schemas.xmlsoap.org/…/nameidentifier</td><td>uEmu_XiaoMing_o6_bmasdasdsad6_2sg</td>", html, StringComparison.Ordinal);
         // Anything else keeps the plain two-cell shape.
         Assert.Contains("<td>urn:wechat:scope</td><td>snsapi_userinfo</td>", html, StringComparison.Ordinal);
     }

@@ -34,9 +34,10 @@ public sealed class AccountController(SignInFailureMessages failures, IAuthentic
         }
 
         var script = qrConnect.Get(WeChatQrConnectDefaults.AuthenticationScheme).EmbeddedScriptUrl;
-        var scriptOrigin = Uri.TryCreate(script, UriKind.Absolute, out var uri) ? uri.GetLeftPart(UriPartial.Authority) : "";
+        // A path (the emulator's stand-in) is on this origin; on Linux Uri would read it as a file:// URL.
+        var scriptSources = !script.StartsWith('/') && Uri.TryCreate(script, UriKind.Absolute, out var uri) ? "'self' " + uri.GetLeftPart(UriPartial.Authority) : "'self'";
         Response.Headers.ContentSecurityPolicy =
-            $"default-src 'self'; script-src 'self' {scriptOrigin}; frame-src 'self' https://open.weixin.qq.com; img-src 'self' data: https:; style-src 'self'; connect-src 'self'; base-uri 'none'; form-action 'self'";
+            $"default-src 'self'; script-src {scriptSources}; frame-src 'self' https://open.weixin.qq.com; img-src 'self' data: https:; style-src 'self'; connect-src 'self'; base-uri 'none'; form-action 'self'";
         ViewData["ReturnUrl"] = LocalOrProfile(returnUrl);
         return View();
     }

@@ -32,7 +32,16 @@ internal sealed partial class WeChatEmulatorPostConfigureOptions(
         // host), and the emulator answers api.weixin.qq.com on the app's clients while it is in use.
         options.Backchannel = emulator.CreateBackchannel(options.BackchannelTimeout, withNetwork: false);
 
-        // The browser must reach the emulator on the app's own origin, which is only known per request.
+        RedirectToAppOrigin(options);
+        LogActive(logger, name ?? "");
+    }
+
+    /// <summary>
+    /// Rewrites the emulator's placeholder origin in the authorization link to the app's own, where the browser reaches
+    /// the emulator: it is only known per request.
+    /// </summary>
+    internal static void RedirectToAppOrigin(WeChatOAuthOptions options)
+    {
         var redirect = options.Events.OnRedirectToAuthorizationEndpoint;
         options.Events.OnRedirectToAuthorizationEndpoint = context =>
         {
@@ -45,8 +54,6 @@ internal sealed partial class WeChatEmulatorPostConfigureOptions(
 
             return redirect(context);
         };
-
-        LogActive(logger, name ?? "");
     }
 
     [LoggerMessage(1, LogLevel.Warning, "The WeChat emulator signs users in for the authentication scheme '{Scheme}', which has no AppId: these are test users, not WeChat. Configure Authentication:WeChat:AppId to use real WeChat.", EventName = "WeChatEmulatorActive")]

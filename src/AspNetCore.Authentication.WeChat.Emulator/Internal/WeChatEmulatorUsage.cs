@@ -29,12 +29,17 @@ internal sealed partial class WeChatEmulatorUsage(
         // A standalone emulator app has no authentication at all.
         if (Interlocked.Exchange(ref _schemesChecked, 1) == 0 && services.GetService<IAuthenticationSchemeProvider>() is { } schemes)
         {
-            var options = services.GetRequiredService<IOptionsMonitor<WeChatAuthenticationOptions>>();
+            var officialAccounts = services.GetRequiredService<IOptionsMonitor<WeChatAuthenticationOptions>>();
+            var qrConnects = services.GetRequiredService<IOptionsMonitor<WeChatQrConnectOptions>>();
             foreach (var scheme in await schemes.GetAllSchemesAsync().ConfigureAwait(false))
             {
                 if (typeof(WeChatAuthenticationHandler).IsAssignableFrom(scheme.HandlerType))
                 {
-                    _ = options.Get(scheme.Name);
+                    _ = officialAccounts.Get(scheme.Name);
+                }
+                else if (typeof(WeChatQrConnectHandler).IsAssignableFrom(scheme.HandlerType))
+                {
+                    _ = qrConnects.Get(scheme.Name);
                 }
             }
         }
