@@ -18,7 +18,7 @@ public sealed partial class QuickStartTests(ITestOutputHelper output) : IDisposa
     private readonly DirectoryInfo _work = Directory.CreateTempSubdirectory("wechat-quickstart");
 
     [Fact]
-    public async Task New_apps_that_follow_the_README_sign_in_against_the_emulator_in_a_browser_and_in_a_mini_program()
+    public async Task New_apps_that_follow_the_README_sign_in_against_the_emulator_in_a_browser_by_QR_code_and_in_a_mini_program()
     {
         var root = RepositoryRoot();
         var readme = await File.ReadAllTextAsync(Path.Combine(root, "README.md"));
@@ -83,6 +83,57 @@ public sealed partial class QuickStartTests(ITestOutputHelper output) : IDisposa
         }
 
         await MiniProgramBackEndAsync(readme, feed, version);
+        await QrLoginAppAsync(readme, version);
+    }
+
+    /// <summary>
+    /// README's QR Program.cs in a new <c>dotnet new web</c> app: a desktop browser signs in with the QR code, WeChat's
+    /// browser with the official account, both as the same person (the unionid), and the embedded QR code is there.
+    /// </summary>
+    private async Task QrLoginAppAsync(string readme, string version)
+    {
+        var app = Path.Combine(_work.FullName, "QrLoginApp");
+        await RunAsync(_work.FullName, "new", "web", "-o", app, "-n", "QrLoginApp", "--no-restore");
+        File.Copy(Path.Combine(_work.FullName, "QuickStartApp", "nuget.config"), Path.Combine(app, "nuget.config"));
+        await RunAsync(app, "add", "package", "AspNetCore.Authentication.WeChat", "--version", version);
+        await RunAsync(app, "add", "package", "AspNetCore.Authentication.WeChat.Emulator", "--version", version);
+        await File.WriteAllTextAsync(Path.Combine(app, "Program.cs"), Block(readme, "<!-- quick start: QR Program.cs"));
+        await RunAsync(app, "build", "-c", "Release");
+
+        var port = FreePort();
+        using var process = Start(app, Path.Combine(app, "bin", "Release", "net10.0", "QrLoginApp.dll"), port);
+        try
+        {
+            await WaitUntilListeningAsync(port, process);
+            var address = new Uri($"http://127.0.0.1:{port}/");
+
+            async Task<string> SignInAsync(string userAgent, string page)
+            {
+                using var handler = new HttpClientHandler { AllowAutoRedirect = false, CookieContainer = new CookieContainer() };
+                using var browser = new HttpClient(handler) { BaseAddress = address };
+                browser.DefaultRequestHeaders.TryAddWithoutValidation("User-Agent", userAgent);
+                var link = (await browser.GetAsync("/")).Headers.Location!;
+                Assert.StartsWith($"http://127.0.0.1:{port}/wechat-emulator/connect/{page}?appid=", link.ToString(), StringComparison.Ordinal);
+                var signedIn = await browser.GetAsync(await ConsentAsync(browser, link, "allow"));
+                Assert.Equal(HttpStatusCode.Redirect, signedIn.StatusCode);
+                if (page == "qrconnect")
+                {
+                    var embedded = await browser.GetAsync("/signin-wechat-qrconnect/embedded?returnUrl=%2F");
+                    Assert.Equal(HttpStatusCode.OK, embedded.StatusCode);
+                    Assert.Contains("\"scope\":\"snsapi_login\"", await embedded.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+                }
+
+                return await browser.GetStringAsync("/");
+            }
+
+            Assert.Equal("Hello 小明 😀 (uEmu_XiaoMing_o6_bmasdasdsad6_2sg via WeChatQrConnect)", await SignInAsync(UserAgents.Chrome, "qrconnect"));
+            Assert.Equal("Hello 小明 😀 (uEmu_XiaoMing_o6_bmasdasdsad6_2sg via WeChat)", await SignInAsync(UserAgents.WeChatIos, "oauth2/authorize"));
+        }
+        finally
+        {
+            process.Kill(entireProcessTree: true);
+            await process.WaitForExitAsync();
+        }
     }
 
     /// <summary>README's mini-program Program.cs in a new <c>dotnet new web</c> app, signed in as a mini-program would.</summary>
