@@ -14,7 +14,7 @@ internal static class Fakes
 
     public static FakeApiHandler WeChat(string scope) => new("text/plain", new Dictionary<string, string>
     {
-        ["/sns/oauth2/access_token"] = $$"""{"access_token":"{{AccessToken}}","expires_in":7200,"refresh_token":"{{RefreshToken}}","openid":"{{OpenId}}","scope":"{{scope}}"{{(scope == "snsapi_userinfo" ? $",\"unionid\":\"{UnionId}\"" : "")}}}""",
+        ["/sns/oauth2/access_token"] = $$"""{"access_token":"{{AccessToken}}","expires_in":7200,"refresh_token":"{{RefreshToken}}","openid":"{{OpenId}}","scope":"{{scope}}"{{(scope is "snsapi_userinfo" or "snsapi_login" ? $",\"unionid\":\"{UnionId}\"" : "")}}}""",
         ["/sns/userinfo"] = $$"""{"openid":"{{OpenId}}","nickname":"小明 😀","sex":0,"language":"","city":"","province":"","country":"","headimgurl":"{{Avatar}}","privilege":[],"unionid":"{{UnionId}}"}""",
     });
 

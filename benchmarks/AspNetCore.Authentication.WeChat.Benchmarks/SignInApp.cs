@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Authentication.Cookies;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.DataProtection;
 using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -17,6 +18,7 @@ internal sealed class SignInApp : IAsyncDisposable
 {
     public const string ProtectedPath = "/protected";
     public const string SignInCookie = ".AspNetCore.Cookies=";
+    public const string AnonymousPath = "/anonymous";
 
     private readonly WebApplication _app;
 
@@ -48,6 +50,7 @@ internal sealed class SignInApp : IAsyncDisposable
         app.UseAuthentication();
         app.UseAuthorization();
         app.MapGet(ProtectedPath, () => "signed in").RequireAuthorization();
+        app.MapGet(AnonymousPath, () => Results.Redirect(ProtectedPath));
         await app.StartAsync().ConfigureAwait(false);
         return new SignInApp(app);
     }

@@ -107,7 +107,7 @@ public class SignInBenchmarks
         }
     }
 
-    private static void AddWeChat(AuthenticationBuilder authentication, string scope)
+    internal static void AddWeChat(AuthenticationBuilder authentication, string scope)
         => authentication.AddWeChat(o =>
         {
             o.AppId = "wx1234567890abcdef";
@@ -118,7 +118,7 @@ public class SignInBenchmarks
 
     // The generic handler as ASP.NET Core's documentation sets it up: the user-information call and claim mapping
     // in OnCreatingTicket, six claims like WeChat's.
-    private static void AddOAuth(AuthenticationBuilder authentication, bool userInformation)
+    internal static void AddOAuth(AuthenticationBuilder authentication, bool userInformation)
         => authentication.AddOAuth("OAuth", o =>
         {
             o.ClientId = "client-id";

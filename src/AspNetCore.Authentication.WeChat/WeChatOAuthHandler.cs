@@ -9,6 +9,7 @@ using AspNetCore.Authentication.WeChat.Internal;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authentication.OAuth;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -188,8 +189,17 @@ public abstract class WeChatOAuthHandler<TOptions> : OAuthHandler<TOptions>
     private WeChatStateEntry NewStateEntry(AuthenticationProperties properties)
     {
         properties.Items.TryGetValue(CorrelationProperty, out var correlationId);
-        return new WeChatStateEntry { Properties = Options.StateDataFormat.Protect(properties), CorrelationId = correlationId };
+
+        // In this process's own store the properties are kept as they are (a copy: the app's object may change later);
+        // in a shared store, protected as the framework protects its state.
+        return StateStore.IsInProcess && Options.StateDataFormat is WeChatStateDataFormat
+            ? new WeChatStateEntry { Properties = "", LocalProperties = new Dictionary<string, string?>(properties.Items, StringComparer.Ordinal), CorrelationId = correlationId }
+            : new WeChatStateEntry { Properties = Options.StateDataFormat.Protect(properties), CorrelationId = correlationId };
     }
+
+    /// <summary>The properties a state kept, or <see langword="null"/> when they no longer unprotect (a changed key ring).</summary>
+    private AuthenticationProperties? ReadProperties(WeChatStateEntry entry)
+        => entry.LocalProperties is { } local ? new AuthenticationProperties(new Dictionary<string, string?>(local, StringComparer.Ordinal)) : Options.StateDataFormat.Unprotect(entry.Properties);
 
     private string PublicRedirectUri(string redirectUri)
         => Options.PublicOrigin is { } origin ? origin.TrimEnd('/') + OriginalPathBase + Options.CallbackPath : redirectUri;
@@ -262,7 +272,10 @@ public abstract class WeChatOAuthHandler<TOptions> : OAuthHandler<TOptions>
                 return answer;
         }
 
-        RewriteQueryForBaseHandler(entry.Properties);
+        var baseState = entry.LocalProperties is not null && Options.StateDataFormat is WeChatStateDataFormat format
+            ? format.Lend(key, ReadProperties(entry)!)
+            : entry.Properties;
+        RewriteQueryForBaseHandler(baseState);
 
         HandleRequestResult? result = null;
         try
@@ -276,6 +289,11 @@ public abstract class WeChatOAuthHandler<TOptions> : OAuthHandler<TOptions>
         }
         finally
         {
+            if (entry.LocalProperties is not null && Options.StateDataFormat is WeChatStateDataFormat lent)
+            {
+                lent.Return(baseState);
+            }
+
             // Whatever happened (an app's event may throw), a duplicate waiting for this outcome must not wait in vain.
             await RecordOutcomeAsync(key, entry, result).ConfigureAwait(false);
         }
@@ -419,7 +437,7 @@ public abstract class WeChatOAuthHandler<TOptions> : OAuthHandler<TOptions>
                 Logger.DuplicateCallback();
                 return HandleRequestResult.Success(ticket);
             }
-            if (entry.OpenId is not null && Options.StateDataFormat.Unprotect(entry.Properties) is { } properties)
+            if (entry.OpenId is not null && ReadProperties(entry) is { } properties)
             {
                 var signedIn = await Context.AuthenticateAsync(SignInScheme).ConfigureAwait(false);
                 if (signedIn.Succeeded && signedIn.Principal.HasClaim(WeChatClaimTypes.OpenId, entry.OpenId))
@@ -558,7 +576,7 @@ public abstract class WeChatOAuthHandler<TOptions> : OAuthHandler<TOptions>
     {
         var outcome = result is { Succeeded: true, Ticket: { } ticket }
             ? StateStore.IsInProcess
-                ? entry with { Outcome = WeChatStateOutcome.SignedIn, OpenId = _signedInOpenId, SignedIn = TicketSerializer.Default.Serialize(ticket) }
+                ? entry with { Outcome = WeChatStateOutcome.SignedIn, OpenId = _signedInOpenId, SignedIn = TicketBytes.Serialize(ticket) }
                 : entry with { Outcome = WeChatStateOutcome.SignedIn, OpenId = _signedInOpenId, Ticket = Options.SignInTicketFormat.Protect(ticket) }
             : entry with { Outcome = WeChatStateOutcome.Failed };
         try
@@ -579,7 +597,7 @@ public abstract class WeChatOAuthHandler<TOptions> : OAuthHandler<TOptions>
     private void DeleteCorrelationCookie(string correlationId)
         => Response.Cookies.Delete(Options.CorrelationCookie.Name + correlationId, Options.CorrelationCookie.Build(Context, TimeProvider.GetUtcNow()));
 
-    private void RewriteQueryForBaseHandler(string protectedProperties)
+    private void RewriteQueryForBaseHandler(string state)
     {
         // The base handler expects the protected properties as state, and error=access_denied when the
         // user refused: WeChat then comes back with state but without code, and never sends error.
@@ -589,13 +607,15 @@ public abstract class WeChatOAuthHandler<TOptions> : OAuthHandler<TOptions>
             query[name] = value;
         }
 
-        query["state"] = protectedProperties;
+        query["state"] = state;
         if (StringValues.IsNullOrEmpty(Request.Query["code"]) && StringValues.IsNullOrEmpty(Request.Query["error"]))
         {
             query["error"] = "access_denied";
         }
 
-        Request.Query = new QueryCollection(query);
+        // A query feature of its own, rather than Request.Query's setter, which would rebuild the raw query string that
+        // nothing here reads again.
+        Context.Features.Set<IQueryFeature>(new QueryFeature(new QueryCollection(query)));
     }
 
     /// <summary>Starts a link to <paramref name="endpoint"/>, ready for its first query parameter.</summary>

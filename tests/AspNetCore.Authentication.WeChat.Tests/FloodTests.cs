@@ -62,7 +62,7 @@ public class FloodTests(ITestOutputHelper output)
         }
 
         Assert.InRange(store.Bytes, 0, 1024 * 1024);
-        Assert.InRange(store.Count, 100, 200); // about 6 KB each
+        Assert.InRange(store.Count, 150, 300); // about 4.5 KB each: the in-process store keeps the properties unprotected
         output.WriteLine($"1,000 challenges with 2,048-character return URLs into 1 MiB: {store.Count} entries of about {store.Bytes / store.Count} bytes");
     }
 

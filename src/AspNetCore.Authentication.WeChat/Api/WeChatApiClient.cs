@@ -162,7 +162,8 @@ internal sealed class WeChatApiClient(HttpClient httpClient, TimeSpan timeout, I
 
     private static string BuildUrl(string endpoint, (string Name, string Value)[] query)
     {
-        var url = new StringBuilder(endpoint.Length + 256).Append(endpoint);
+        // One builder per thread, reused: a call allocates its URL and nothing else to make it.
+        var url = (t_url ??= new StringBuilder(512)).Clear().Append(endpoint);
         var separator = endpoint.Contains('?', StringComparison.Ordinal) ? '&' : '?';
         foreach (var (name, value) in query)
         {
@@ -170,8 +171,17 @@ internal sealed class WeChatApiClient(HttpClient httpClient, TimeSpan timeout, I
             separator = '&';
         }
 
-        return url.ToString();
+        var built = url.ToString();
+        if (url.Capacity > 8192)
+        {
+            t_url = null;
+        }
+
+        return built;
     }
+
+    [ThreadStatic]
+    private static StringBuilder? t_url;
 
     private static async Task<byte[]> ReadCappedAsync(HttpContent content, WeChatApiEndpoint endpoint, CancellationToken cancellationToken)
     {

@@ -82,8 +82,24 @@ internal sealed class MemoryWeChatStateStore : WeChatStateStore
 
     /// <summary>About how much memory an entry takes in this store.</summary>
     public static int SizeOf(string key, WeChatStateEntry entry)
-        => Overhead + (2 * (key.Length + entry.Properties.Length + (entry.CorrelationId?.Length ?? 0) + (entry.OpenId?.Length ?? 0)))
-           + (entry.SignedIn?.Length ?? 0);
+        => Overhead + (2 * (key.Length + entry.Properties.Length + (entry.CorrelationId?.Length ?? 0) + (entry.OpenId?.Length ?? 0) + LengthOf(entry.LocalProperties)))
+           + (entry.SignedIn?.Length ?? 0) + (entry.LocalProperties is null ? 0 : PropertyOverhead * entry.LocalProperties.Count);
+
+    // What a kept property costs beyond its strings: the dictionary entry and the strings' headers.
+    private const int PropertyOverhead = 64;
+
+    private static int LengthOf(IReadOnlyDictionary<string, string?>? properties)
+    {
+        var length = 0;
+        foreach (var (name, value) in properties ?? EmptyProperties)
+        {
+            length += name.Length + (value?.Length ?? 0);
+        }
+
+        return length;
+    }
+
+    private static readonly Dictionary<string, string?> EmptyProperties = [];
 
     public override Task AddAsync(string key, WeChatStateEntry entry, TimeSpan lifetime, string client, CancellationToken cancellationToken)
     {

@@ -18,8 +18,10 @@ internal sealed class WeChatPostConfigureOptions<TOptions>(IHttpClientFactory ht
             options.Scope.Add(options.DefaultScope);
         }
 
-        // As ASP.NET Core's own post-configuration (which runs after this) would, so that the format below exists.
+        // As ASP.NET Core's own post-configuration (which runs after this) would, so that the formats below exist.
         options.DataProtectionProvider ??= dataProtection;
+        options.StateDataFormat = new WeChatStateDataFormat(options.StateDataFormat is WeChatStateDataFormat kept ? kept.Inner
+            : options.StateDataFormat ?? new PropertiesDataFormat(options.DataProtectionProvider.CreateProtector(options.ProtectorPurpose, name ?? "", "v1")));
         options.SignInTicketFormat = new TicketDataFormat(options.DataProtectionProvider.CreateProtector(
             options.ProtectorPurpose, name ?? "", "SignIn", "v1"));
 

@@ -8,9 +8,19 @@ namespace AspNetCore.Authentication.WeChat.Internal;
 /// </summary>
 internal sealed record WeChatStateEntry
 {
-    /// <summary>The authentication properties, protected by the scheme's <c>StateDataFormat</c>.</summary>
+    /// <summary>
+    /// The authentication properties, protected by the scheme's <c>StateDataFormat</c>, in a store shared with other
+    /// instances; empty in the in-process store, which keeps <see cref="LocalProperties"/> instead.
+    /// </summary>
     [JsonPropertyName("p")]
     public required string Properties { get; init; }
+
+    /// <summary>
+    /// The authentication properties themselves, for a store that keeps entries in this process: nothing outside it
+    /// can read or change them, so they need no Data Protection (two cryptographic operations per sign-in).
+    /// </summary>
+    [JsonIgnore]
+    public IReadOnlyDictionary<string, string?>? LocalProperties { get; init; }
 
     /// <summary>The correlation id, whose cookie binds the callback to the browser that began the sign-in.</summary>
     [JsonPropertyName("c")]

@@ -108,38 +108,51 @@ internal static class WeChatUserDocument
 
     private static void WriteProfileField(Utf8JsonWriter writer, JsonProperty property, ref int others)
     {
+        // By NameEquals, not Name: a sign-in need not make a string of every field's name.
         var value = property.Value;
-        switch (property.Name)
+        if (property.NameEquals(OpenId) || property.NameEquals(UnionId) || property.NameEquals(Scope) || property.NameEquals(IsSnapshotUser) || property.NameEquals(Subscribe))
         {
-            case OpenId or UnionId or Scope or IsSnapshotUser or Subscribe:
-                return;
-            case "nickname" or "province" or "city" or "country":
-                if (value.ValueKind == JsonValueKind.String)
-                {
-                    writer.WriteString(property.Name, FreeText(value.GetString()!));
-                }
+            return;
+        }
 
-                return;
-            case "headimgurl":
-                if (value.ValueKind == JsonValueKind.String && IsAvatarUrl(value.GetString()!))
-                {
-                    writer.WriteString(property.Name, value.GetString());
-                }
+        if (KnownText(property) is { } known)
+        {
+            if (value.ValueKind == JsonValueKind.String)
+            {
+                writer.WriteString(known, FreeText(value.GetString()!));
+            }
 
-                return;
-            case "privilege":
-                if (value.ValueKind == JsonValueKind.Array)
+            return;
+        }
+
+        if (property.NameEquals(HeadImageUrl))
+        {
+            if (value.ValueKind == JsonValueKind.String && value.GetString() is { } url && IsAvatarUrl(url))
+            {
+                writer.WriteString(HeadImageUrl, url);
+            }
+
+            return;
+        }
+
+        if (property.NameEquals(Privilege))
+        {
+            if (value.ValueKind == JsonValueKind.Array)
+            {
+                writer.WriteStartArray(Privilege);
+                var kept = 0;
+                foreach (var item in value.EnumerateArray())
                 {
-                    writer.WriteStartArray(property.Name);
-                    foreach (var item in value.EnumerateArray().Where(i => i.ValueKind == JsonValueKind.String).Take(MaxPrivileges))
+                    if (item.ValueKind == JsonValueKind.String && kept++ < MaxPrivileges)
                     {
                         writer.WriteStringValue(FreeText(item.GetString()!));
                     }
-
-                    writer.WriteEndArray();
                 }
 
-                return;
+                writer.WriteEndArray();
+            }
+
+            return;
         }
 
         // Fields the package does not know (an app may map them with ClaimActions): a few bounded scalars only.
@@ -163,6 +176,16 @@ internal static class WeChatUserDocument
 
         others++;
     }
+
+    private const string HeadImageUrl = "headimgurl";
+    private const string Privilege = "privilege";
+
+    private static string? KnownText(JsonProperty property)
+        => property.NameEquals("nickname") ? "nickname"
+            : property.NameEquals("province") ? "province"
+            : property.NameEquals("city") ? "city"
+            : property.NameEquals("country") ? "country"
+            : null;
 
     private static string FreeText(string value) => UpstreamText.Truncate(UpstreamText.Clean(value), MaxTextCharacters, MaxTextCharacters * 4);
 

@@ -1,0 +1,69 @@
+using AspNetCore.Authentication.WeChat.Internal;
+using AspNetCore.Authentication.WeChat.Tests.Infrastructure;
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.DataProtection;
+using Microsoft.Extensions.Caching.Distributed;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
+
+namespace AspNetCore.Authentication.WeChat.Tests;
+
+/// <summary>
+/// The in-process store keeps a pending sign-in's properties as they are (no Data Protection); the base handler gets
+/// them through the scheme's StateDataFormat, under a handle only this instance issues, once.
+/// </summary>
+public class StateFormatTests
+{
+    [Fact]
+    public async Task The_in_process_store_keeps_the_properties_unprotected_and_a_shared_store_protected()
+    {
+        var store = new MemoryWeChatStateStore(TimeProvider.System);
+        await using (var host = await WeChatTestHost.StartAsync(services: s => s.AddSingleton<WeChatStateStore>(store)))
+        {
+            var state = WeChatTestHost.Query(await WeChatTestHost.ChallengeAsync(host.CreateBrowser()))["state"];
+            var entry = await store.GetAsync("WeChat.Authentication.State:WeChat:" + state, CancellationToken.None);
+
+            Assert.Equal("", entry!.Properties);
+            Assert.Equal(WeChatTestHost.ReturnUrl, entry.LocalProperties![".redirect"]);
+        }
+
+        var cache = new RecordingDistributedCache();
+        await using (var host = await WeChatTestHost.StartAsync(services: s => s.AddSingleton<IDistributedCache>(cache)))
+        {
+            await WeChatTestHost.ChallengeAsync(host.CreateBrowser());
+
+            var stored = System.Text.Encoding.UTF8.GetString(Assert.Single(cache.Sets).Value);
+            Assert.DoesNotContain(WeChatTestHost.ReturnUrl, stored, StringComparison.Ordinal);
+            Assert.Contains("\"p\":\"CfDJ8", stored, StringComparison.Ordinal);
+        }
+    }
+
+    [Fact]
+    public void A_lent_handle_works_once_and_nothing_else_unprotects_without_the_key()
+    {
+        var inner = new PropertiesDataFormat(new EphemeralDataProtectionProvider().CreateProtector("test"));
+        var format = new WeChatStateDataFormat(inner);
+        var properties = new AuthenticationProperties { RedirectUri = "/orders/1" };
+
+        var handle = format.Lend("WeChat.Authentication.State:WeChat:abc", properties);
+
+        Assert.Same(properties, format.Unprotect(handle));
+        Assert.Null(format.Unprotect(handle));
+        // The handle's shape without this instance's random prefix, or another instance's: nothing.
+        Assert.Null(format.Unprotect("\u0001WeChat.Authentication.State:WeChat:abc"));
+        Assert.Null(new WeChatStateDataFormat(inner).Unprotect(format.Lend("k", properties)));
+        // Protected text still goes to the framework's format.
+        Assert.Equal("/orders/2", format.Unprotect(format.Protect(new AuthenticationProperties { RedirectUri = "/orders/2" }))!.RedirectUri);
+        Assert.Null(format.Unprotect("not-protected"));
+    }
+
+    [Fact]
+    public async Task The_schemes_StateDataFormat_is_the_packages_over_the_frameworks()
+    {
+        await using var host = await WeChatTestHost.StartAsync();
+
+        var options = host.App.Services.GetRequiredService<IOptionsMonitor<WeChatAuthenticationOptions>>().Get(WeChatAuthenticationDefaults.AuthenticationScheme);
+
+        Assert.IsType<PropertiesDataFormat>(Assert.IsType<WeChatStateDataFormat>(options.StateDataFormat).Inner);
+    }
+}
