@@ -83,7 +83,7 @@ public class CompleteSignInBenchmarks
     public Task<int> WeChatBase() => SignInAsync(_weChatBase, "/signin-wechat");
 
     /// <summary>Runs one benchmark <paramref name="count"/> times, for a profiler.</summary>
-    internal static async Task ProfileAsync(string benchmark, int count, AllocationSampler? sampler = null)
+    internal static async Task ProfileAsync(string benchmark, int count)
     {
         var benchmarks = new CompleteSignInBenchmarks();
         await benchmarks.StartAsync().ConfigureAwait(false);
@@ -93,13 +93,11 @@ public class CompleteSignInBenchmarks
             await ((Task<int>)run.Invoke(benchmarks, null)!).ConfigureAwait(false);
         }
 
-        sampler?.Start();
         for (var i = 0; i < count; i++)
         {
             await ((Task<int>)run.Invoke(benchmarks, null)!).ConfigureAwait(false);
         }
 
-        sampler?.Stop();
         await benchmarks.StopAsync().ConfigureAwait(false);
     }
 

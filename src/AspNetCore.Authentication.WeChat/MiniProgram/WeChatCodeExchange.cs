@@ -30,7 +30,7 @@ internal sealed class WeChatCodeExchange
     private readonly HttpClient _backchannel;
     private readonly IWeChatAtomicStore _atomicStore;
     private readonly IDistributedCache _cache;
-    private readonly IDataProtector _protector;
+    private readonly WeChatCacheProtector _protector;
     private readonly WeChatSessionKeyStore _sessionKeys;
     private readonly ILogger _logger;
     private readonly WeChatApiEndpoint _endpoint;
@@ -43,7 +43,7 @@ internal sealed class WeChatCodeExchange
         _backchannel = backchannel;
         _atomicStore = atomicStore;
         _cache = cache;
-        _protector = dataProtection.CreateProtector("AspNetCore.Authentication.WeChat.MiniProgram.Code", options.AppId);
+        _protector = new WeChatCacheProtector(cache, dataProtection.CreateProtector("AspNetCore.Authentication.WeChat.MiniProgram.Code", options.AppId));
         _sessionKeys = sessionKeys;
         _logger = logger;
         _keyPrefix = options.CacheKeyPrefix + options.AppId + ":code:";
@@ -178,7 +178,7 @@ internal sealed class WeChatCodeExchange
         try
         {
             // Bound to its key: an outcome copied to another code's key does not unprotect there.
-            var bytes = _protector.CreateProtector(key).Protect(JsonSerializer.SerializeToUtf8Bytes(outcome, WeChatMiniProgramJsonContext.Default.Outcome));
+            var bytes = _protector.Protect(key, JsonSerializer.SerializeToUtf8Bytes(outcome, WeChatMiniProgramJsonContext.Default.Outcome));
             await _cache.SetAsync(key, bytes, new DistributedCacheEntryOptions { AbsoluteExpirationRelativeToNow = _options.RepeatedCodeWindow }, CancellationToken.None).ConfigureAwait(false);
         }
         catch (Exception ex)
@@ -209,7 +209,7 @@ internal sealed class WeChatCodeExchange
             {
                 try
                 {
-                    return JsonSerializer.Deserialize(_protector.CreateProtector(key).Unprotect(bytes), WeChatMiniProgramJsonContext.Default.Outcome);
+                    return JsonSerializer.Deserialize(_protector.Unprotect(key, bytes), WeChatMiniProgramJsonContext.Default.Outcome);
                 }
                 catch (Exception ex) when (ex is CryptographicException or JsonException)
                 {

@@ -1,13 +1,14 @@
 using System.Security.Cryptography;
 using System.Text.Json;
+using AspNetCore.Authentication.WeChat.Internal;
 using Microsoft.AspNetCore.DataProtection;
 using Microsoft.Extensions.Caching.Distributed;
 
 namespace AspNetCore.Authentication.WeChat.MiniProgram;
 
 /// <summary>
-/// Keeps each mini-program user's session_key on the server, protected with Data Protection in the app's
-/// <see cref="IDistributedCache"/> under the AppID and openid: the current key, and the one it replaced for a short
+/// Keeps each mini-program user's session_key on the server, in the app's <see cref="IDistributedCache"/> under the
+/// AppID and openid (protected with Data Protection in a shared cache, see <see cref="WeChatCacheProtector"/>): the current key, and the one it replaced for a short
 /// overlap. A session_key never leaves this class except to decrypt or sign.
 /// </summary>
 /// <remarks>
@@ -21,7 +22,7 @@ internal sealed class WeChatSessionKeyStore(IDistributedCache cache, IWeChatAtom
     private static readonly TimeSpan LockRetry = TimeSpan.FromMilliseconds(20);
     private const int LockAttempts = 50;
 
-    private readonly IDataProtector _protector = dataProtection.CreateProtector("AspNetCore.Authentication.WeChat.MiniProgram.SessionKey", appId);
+    private readonly WeChatCacheProtector _protector = new(cache, dataProtection.CreateProtector("AspNetCore.Authentication.WeChat.MiniProgram.SessionKey", appId));
     private readonly string _keyPrefix = options.CacheKeyPrefix + appId + ":session:";
 
     /// <summary>Stores <paramref name="sessionKey"/> as the user's current key, keeping the one it replaces for the overlap.</summary>
@@ -86,7 +87,7 @@ internal sealed class WeChatSessionKeyStore(IDistributedCache cache, IWeChatAtom
 
         var entry = new Entry(sessionKey, options.PreviousSessionKeyLifetime > TimeSpan.Zero ? previous : null, previousUntil);
         // Bound to the user: an entry copied to another user's key does not unprotect there.
-        var bytes = _protector.CreateProtector(openId).Protect(JsonSerializer.SerializeToUtf8Bytes(entry, WeChatMiniProgramJsonContext.Default.Entry));
+        var bytes = _protector.Protect(openId, JsonSerializer.SerializeToUtf8Bytes(entry, WeChatMiniProgramJsonContext.Default.Entry));
         await cache.SetAsync(_keyPrefix + openId, bytes, new DistributedCacheEntryOptions { AbsoluteExpirationRelativeToNow = options.SessionKeyLifetime }, cancellationToken).ConfigureAwait(false);
     }
 
@@ -113,7 +114,7 @@ internal sealed class WeChatSessionKeyStore(IDistributedCache cache, IWeChatAtom
 
         try
         {
-            var entry = JsonSerializer.Deserialize(_protector.CreateProtector(openId).Unprotect(bytes), WeChatMiniProgramJsonContext.Default.Entry);
+            var entry = JsonSerializer.Deserialize(_protector.Unprotect(openId, bytes), WeChatMiniProgramJsonContext.Default.Entry);
             return entry is { Current.Length: 24 } ? entry : null;
         }
         catch (Exception ex) when (ex is CryptographicException or JsonException)
