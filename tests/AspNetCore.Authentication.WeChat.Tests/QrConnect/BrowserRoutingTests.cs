@@ -77,6 +77,28 @@ public class BrowserRoutingTests
     }
 
     [Theory]
+    [InlineData("Missing")]
+    [InlineData(WeChatBrowserRoutingDefaults.AuthenticationScheme)]
+    [InlineData("Cookies")]
+    public async Task A_selector_can_only_choose_among_the_routings_own_schemes(string answer)
+    {
+        // A selector that reads the request (?via=…) lets the visitor name the scheme: an unknown one was a 500
+        // (InvalidOperationException), the routing scheme itself a 500 (NotImplementedException), any other scheme of
+        // the app (here the cookie scheme's login page) was reachable. They are ignored: the browser is routed as usual.
+        await using var host = await QrConnectTestHost.StartAsync(routing: o => o.SelectScheme = context => context.Request.Query["via"]);
+
+        var response = await host.CreateBrowser().GetAsync("/challenge/WeChatBrowser?via=" + answer, r => r.Headers.TryAddWithoutValidation("User-Agent", Chrome));
+
+        Assert.Equal(System.Net.HttpStatusCode.Redirect, response.StatusCode);
+        Assert.StartsWith(QrPage, response.Headers.Location!.ToString(), StringComparison.Ordinal);
+        var warning = Assert.Single(host.Logs.Entries, e => e.EventId.Name == "WeChatBrowserRoutingSelectionIgnored");
+        Assert.Equal(LogLevel.Warning, warning.Level);
+        Assert.Equal(1402, warning.EventId.Id);
+        // The visitor's text never reaches the log.
+        Assert.DoesNotContain(answer, warning.Message.Replace("'WeChatBrowser'", "", StringComparison.Ordinal), StringComparison.Ordinal);
+    }
+
+    [Theory]
     [InlineData("OfficialAccountScheme", "Missing", "'OfficialAccountScheme' option is 'Missing', which is not a registered authentication scheme")]
     [InlineData("QrConnectScheme", "Missing", "'QrConnectScheme' option is 'Missing', which is not a registered authentication scheme")]
     [InlineData("QrConnectScheme", "WeChat", "'QrConnectScheme' option is 'WeChat', which is not a AddWeChatQrConnect scheme")]
