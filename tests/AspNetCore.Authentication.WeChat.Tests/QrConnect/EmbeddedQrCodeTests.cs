@@ -150,6 +150,32 @@ public class EmbeddedQrCodeTests
         Assert.Empty(browser.Cookies.GetAllCookies());
     }
 
+    [Theory]
+    [InlineData("cross-site", HttpStatusCode.Forbidden)]
+    [InlineData("same-origin", HttpStatusCode.OK)]
+    [InlineData("same-site", HttpStatusCode.OK)]
+    [InlineData("none", HttpStatusCode.OK)]
+    public async Task Another_sites_page_cannot_begin_an_embedded_sign_in_in_the_users_browser(string fetchSite, HttpStatusCode expected)
+    {
+        // Only the app's own page fetches the configuration. Another site's page (an <img>, a form, a popup it keeps
+        // navigating) would otherwise make the user's browser keep a correlation cookie and the server a state per
+        // request: enough of them (a popup the page keeps navigating sets SameSite=Lax cookies) and the callback's
+        // Cookie header outgrows a proxy's limit (nginx: 8 KB), so the user cannot sign in for RemoteAuthenticationTimeout.
+        var cache = new RecordingDistributedCache();
+        await using var host = await StartAsync(services: s => s.AddSingleton<IDistributedCache>(cache));
+        var browser = host.CreateBrowser();
+
+        var response = await browser.GetAsync(Endpoint + "?returnUrl=%2F", r => r.Headers.Add("Sec-Fetch-Site", fetchSite));
+
+        Assert.Equal(expected, response.StatusCode);
+        Assert.Equal("no-store", response.Headers.CacheControl!.ToString());
+        if (expected == HttpStatusCode.Forbidden)
+        {
+            Assert.Empty(cache.Sets);
+            Assert.Empty(browser.Cookies.GetAllCookies());
+        }
+    }
+
     [Fact]
     public async Task A_return_url_too_long_to_keep_is_refused()
     {
