@@ -99,6 +99,35 @@ public class BrowserRoutingTests
     }
 
     [Theory]
+    [InlineData("Chrome, then WeChat", OfficialAccountPage)]
+    [InlineData("huge", OfficialAccountPage)]
+    [InlineData("lower case", OfficialAccountPage)]
+    [InlineData("inside another token", OfficialAccountPage)]
+    [InlineData("control characters", QrPage)]
+    public async Task Whatever_the_User_Agent_says_it_only_picks_between_the_two_sign_ins(string userAgent, string expected)
+    {
+        // The visitor chooses their own browser's flow, nothing more: no header makes the routing fail or go elsewhere.
+        await using var host = await QrConnectTestHost.StartAsync();
+
+        var response = await host.CreateBrowser().GetAsync("/challenge/WeChatBrowser", r =>
+        {
+            foreach (var value in userAgent switch
+            {
+                "Chrome, then WeChat" => new[] { Chrome, "MicroMessenger/8.0.49" },
+                "huge" => [new string('x', 60_000) + " MicroMessenger/8.0"],
+                "lower case" => ["micromessenger/8.0"],
+                "inside another token" => ["Bot/1.0 (+NotMicroMessengerReally)"],
+                _ => ["Mozilla/5.0 \u0000\r\n<script>"],
+            })
+            {
+                r.Headers.TryAddWithoutValidation("User-Agent", value);
+            }
+        });
+
+        Assert.StartsWith(expected, response.Headers.Location!.ToString(), StringComparison.Ordinal);
+    }
+
+    [Theory]
     [InlineData("OfficialAccountScheme", "Missing", "'OfficialAccountScheme' option is 'Missing', which is not a registered authentication scheme")]
     [InlineData("QrConnectScheme", "Missing", "'QrConnectScheme' option is 'Missing', which is not a registered authentication scheme")]
     [InlineData("QrConnectScheme", "WeChat", "'QrConnectScheme' option is 'WeChat', which is not a AddWeChatQrConnect scheme")]
