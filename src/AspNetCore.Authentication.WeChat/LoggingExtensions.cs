@@ -110,4 +110,7 @@ internal static partial class LoggingExtensions
 
     [LoggerMessage(1401, LogLevel.Warning, "The WeChat browser routing '{Scheme}' forwards to '{OfficialAccountScheme}' (name identifier from {OfficialAccountSource}) and '{QrConnectScheme}' (from {QrConnectSource}): openids differ per app, so one person signing in both ways becomes two users. Set NameIdentifierSource to UnionId on both (the apps must be bound to one WeChat Open Platform account).", EventName = "WeChatBrowserRoutingIdentityMismatch")]
     public static partial void BrowserRoutingIdentityMismatch(this ILogger logger, string scheme, string officialAccountScheme, WeChatNameIdentifierSource officialAccountSource, string qrConnectScheme, WeChatNameIdentifierSource qrConnectSource);
+
+    [LoggerMessage(1402, LogLevel.Warning, "The WeChat browser routing '{Scheme}' ignored its SelectScheme's answer, which is none of its OfficialAccountScheme, QrConnectScheme, WeComScheme or MobileBrowserScheme, and routed the request by its User-Agent. The answer is not logged: a selector may read it from the request.", EventName = "WeChatBrowserRoutingSelectionIgnored")]
+    public static partial void BrowserRoutingSelectionIgnored(this ILogger logger, string scheme);
 }

@@ -165,6 +165,18 @@ public sealed partial class SampleQrConnectTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task The_embedded_QR_page_cannot_be_framed_by_another_site()
+    {
+        // A sign-in page under a policy of its own, which said everything but who may frame it: any site could (clickjacking).
+        // X-Frame-Options for browsers that predate frame-ancestors.
+        var page = await _factory.CreateDesktopBrowser().GetAsync("/Account/QrCode?returnUrl=%2FProfile");
+
+        var policy = page.Headers.GetValues("Content-Security-Policy").Single();
+        Assert.Contains("frame-ancestors 'none'", policy, StringComparison.Ordinal);
+        Assert.Equal("DENY", page.Headers.GetValues("X-Frame-Options").Single());
+    }
+
+    [Fact]
     public async Task An_embedded_QR_sign_in_goes_through_the_emulators_framed_page_and_the_normal_callback()
     {
         var browser = _factory.CreateDesktopBrowser();

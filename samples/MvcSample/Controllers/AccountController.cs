@@ -23,7 +23,8 @@ public sealed class AccountController(SignInFailureMessages failures, IAuthentic
 
     /// <summary>
     /// The QR code drawn inside this page (wxLogin.js). Its script, loaded from WeChat (or the emulator in development),
-    /// needs these Content-Security-Policy entries: script-src for wxLogin.js's origin, frame-src for WeChat's QR page.
+    /// needs these Content-Security-Policy entries: script-src for wxLogin.js's origin, frame-src for WeChat's QR page;
+    /// the page itself may be framed by nobody.
     /// </summary>
     [HttpGet]
     public async Task<IActionResult> QrCode(string? returnUrl)
@@ -37,7 +38,9 @@ public sealed class AccountController(SignInFailureMessages failures, IAuthentic
         // A path (the emulator's stand-in) is on this origin; on Linux Uri would read it as a file:// URL.
         var scriptSources = !script.StartsWith('/') && Uri.TryCreate(script, UriKind.Absolute, out var uri) ? "'self' " + uri.GetLeftPart(UriPartial.Authority) : "'self'";
         Response.Headers.ContentSecurityPolicy =
-            $"default-src 'self'; script-src {scriptSources}; frame-src 'self' https://open.weixin.qq.com; img-src 'self' data: https:; style-src 'self'; connect-src 'self'; base-uri 'none'; form-action 'self'";
+            $"default-src 'self'; script-src {scriptSources}; frame-src 'self' https://open.weixin.qq.com; img-src 'self' data: https:; style-src 'self'; connect-src 'self'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
+        // A sign-in page: no other site may frame it (clickjacking); X-Frame-Options for browsers before frame-ancestors.
+        Response.Headers.XFrameOptions = "DENY";
         ViewData["ReturnUrl"] = LocalOrProfile(returnUrl);
         return View();
     }

@@ -1,4 +1,6 @@
 using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 using Microsoft.Net.Http.Headers;
 
 namespace AspNetCore.Authentication.WeChat.Internal;
@@ -7,11 +9,18 @@ namespace AspNetCore.Authentication.WeChat.Internal;
 internal static class WeChatBrowserRouting
 {
     /// <summary>The scheme for <paramref name="context"/>'s browser.</summary>
-    public static string Select(HttpContext context, WeChatBrowserRoutingOptions options)
+    public static string Select(HttpContext context, string routingScheme, WeChatBrowserRoutingOptions options)
     {
         if (options.SelectScheme?.Invoke(context) is { Length: > 0 } chosen)
         {
-            return chosen;
+            // Only the schemes this routing names, which start-up checked: a selector that reads the request would
+            // otherwise let the visitor name any scheme, an unknown one (500), this one (500) or another of the app's.
+            if (chosen == options.OfficialAccountScheme || chosen == options.QrConnectScheme || chosen == options.WeComScheme || chosen == options.MobileBrowserScheme)
+            {
+                return chosen;
+            }
+
+            context.RequestServices.GetService<ILoggerFactory>()?.CreateLogger<WeChatBrowserRoutingOptions>().BrowserRoutingSelectionIgnored(routingScheme);
         }
 
         // One string, however many User-Agent headers came.

@@ -55,7 +55,7 @@ public static class WeChatBrowserRoutingExtensions
         builder.Services.AddOptions<WeChatBrowserRoutingOptions>(authenticationScheme).ValidateOnStart();
         builder.Services.AddOptions<PolicySchemeOptions>(authenticationScheme)
             .Configure<IOptionsMonitor<WeChatBrowserRoutingOptions>>((policy, routing) =>
-                policy.ForwardDefaultSelector = context => WeChatBrowserRouting.Select(context, routing.Get(authenticationScheme)));
+                policy.ForwardDefaultSelector = context => WeChatBrowserRouting.Select(context, authenticationScheme, routing.Get(authenticationScheme)));
 
         return builder.AddPolicyScheme(authenticationScheme, WeChatBrowserRoutingDefaults.DisplayName, _ => { });
     }

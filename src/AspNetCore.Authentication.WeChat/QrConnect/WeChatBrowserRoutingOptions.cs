@@ -36,6 +36,11 @@ public class WeChatBrowserRoutingOptions
     /// Gets or sets a selector asked first: the scheme for a request, or <see langword="null"/> to route by
     /// User-Agent as described above.
     /// </summary>
-    /// <remarks>Defaults to <see langword="null"/>.</remarks>
+    /// <remarks>
+    /// Defaults to <see langword="null"/>. The answer must be one of <see cref="OfficialAccountScheme"/>,
+    /// <see cref="QrConnectScheme"/>, <see cref="WeComScheme"/> or <see cref="MobileBrowserScheme"/>; any other is
+    /// ignored (with the warning <c>WeChatBrowserRoutingSelectionIgnored</c>) and the request routed by User-Agent, so that
+    /// a selector reading the request (<c>?via=qr</c>) can never send a visitor to another scheme.
+    /// </remarks>
     public Func<HttpContext, string?>? SelectScheme { get; set; }
 }

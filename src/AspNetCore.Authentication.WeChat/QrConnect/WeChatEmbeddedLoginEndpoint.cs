@@ -14,6 +14,16 @@ internal static class WeChatEmbeddedLoginEndpoint
     {
         // A state and a cookie for this browser alone: no cache may keep or share them.
         context.Response.Headers.CacheControl = "no-store";
+
+        // Only the app's own pages fetch it. Another site's page (an <img>, a popup it keeps navigating) must not make
+        // the user's browser pile up correlation cookies and the server states. Browsers say where a request comes from
+        // (Fetch Metadata, https://www.w3.org/TR/fetch-metadata/); one without the header (curl, old browsers) passes.
+        if (string.Equals(context.Request.Headers["Sec-Fetch-Site"], "cross-site", StringComparison.OrdinalIgnoreCase))
+        {
+            context.Response.StatusCode = StatusCodes.Status403Forbidden;
+            return;
+        }
+
         var returnUrl = context.Request.Query["returnUrl"];
         if (returnUrl.Count > 1 || (returnUrl.Count == 1 && !ReturnUrl.IsLocal(returnUrl[0])))
         {

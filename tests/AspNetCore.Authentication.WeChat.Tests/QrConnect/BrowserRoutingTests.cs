@@ -77,6 +77,57 @@ public class BrowserRoutingTests
     }
 
     [Theory]
+    [InlineData("Missing")]
+    [InlineData(WeChatBrowserRoutingDefaults.AuthenticationScheme)]
+    [InlineData("Cookies")]
+    public async Task A_selector_can_only_choose_among_the_routings_own_schemes(string answer)
+    {
+        // A selector that reads the request (?via=…) lets the visitor name the scheme: an unknown one was a 500
+        // (InvalidOperationException), the routing scheme itself a 500 (NotImplementedException), any other scheme of
+        // the app (here the cookie scheme's login page) was reachable. They are ignored: the browser is routed as usual.
+        await using var host = await QrConnectTestHost.StartAsync(routing: o => o.SelectScheme = context => context.Request.Query["via"]);
+
+        var response = await host.CreateBrowser().GetAsync("/challenge/WeChatBrowser?via=" + answer, r => r.Headers.TryAddWithoutValidation("User-Agent", Chrome));
+
+        Assert.Equal(System.Net.HttpStatusCode.Redirect, response.StatusCode);
+        Assert.StartsWith(QrPage, response.Headers.Location!.ToString(), StringComparison.Ordinal);
+        var warning = Assert.Single(host.Logs.Entries, e => e.EventId.Name == "WeChatBrowserRoutingSelectionIgnored");
+        Assert.Equal(LogLevel.Warning, warning.Level);
+        Assert.Equal(1402, warning.EventId.Id);
+        // The visitor's text never reaches the log.
+        Assert.DoesNotContain(answer, warning.Message.Replace("'WeChatBrowser'", "", StringComparison.Ordinal), StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("Chrome, then WeChat", OfficialAccountPage)]
+    [InlineData("huge", OfficialAccountPage)]
+    [InlineData("lower case", OfficialAccountPage)]
+    [InlineData("inside another token", OfficialAccountPage)]
+    [InlineData("control characters", QrPage)]
+    public async Task Whatever_the_User_Agent_says_it_only_picks_between_the_two_sign_ins(string userAgent, string expected)
+    {
+        // The visitor chooses their own browser's flow, nothing more: no header makes the routing fail or go elsewhere.
+        await using var host = await QrConnectTestHost.StartAsync();
+
+        var response = await host.CreateBrowser().GetAsync("/challenge/WeChatBrowser", r =>
+        {
+            foreach (var value in userAgent switch
+            {
+                "Chrome, then WeChat" => new[] { Chrome, "MicroMessenger/8.0.49" },
+                "huge" => [new string('x', 60_000) + " MicroMessenger/8.0"],
+                "lower case" => ["micromessenger/8.0"],
+                "inside another token" => ["Bot/1.0 (+NotMicroMessengerReally)"],
+                _ => ["Mozilla/5.0 \u0000\r\n<script>"],
+            })
+            {
+                r.Headers.TryAddWithoutValidation("User-Agent", value);
+            }
+        });
+
+        Assert.StartsWith(expected, response.Headers.Location!.ToString(), StringComparison.Ordinal);
+    }
+
+    [Theory]
     [InlineData("OfficialAccountScheme", "Missing", "'OfficialAccountScheme' option is 'Missing', which is not a registered authentication scheme")]
     [InlineData("QrConnectScheme", "Missing", "'QrConnectScheme' option is 'Missing', which is not a registered authentication scheme")]
     [InlineData("QrConnectScheme", "WeChat", "'QrConnectScheme' option is 'WeChat', which is not a AddWeChatQrConnect scheme")]
