@@ -3,6 +3,7 @@ using AspNetCore.Authentication.WeChat.Tests.Infrastructure;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.DataProtection;
 using Microsoft.Extensions.Caching.Distributed;
+using Microsoft.Extensions.Caching.Memory;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 
@@ -65,5 +66,40 @@ public class StateFormatTests
         var options = host.App.Services.GetRequiredService<IOptionsMonitor<WeChatAuthenticationOptions>>().Get(WeChatAuthenticationDefaults.AuthenticationScheme);
 
         Assert.IsType<PropertiesDataFormat>(Assert.IsType<WeChatStateDataFormat>(options.StateDataFormat).Inner);
+    }
+}
+
+/// <summary>What the package keeps in a cache is encrypted and bound to its key: AES-GCM in process, Data Protection when shared.</summary>
+public class CacheProtectorTests
+{
+    private static readonly IDataProtector Protector = new EphemeralDataProtectionProvider().CreateProtector("test");
+
+    [Fact]
+    public void In_process_a_value_is_encrypted_tamper_evident_and_counts_only_under_its_own_key()
+    {
+        var protector = new WeChatCacheProtector(new MemoryDistributedCache(Options.Create(new MemoryDistributedCacheOptions())), Protector);
+        var value = protector.Protect("session:oAlice", "secret-session-key"u8.ToArray());
+
+        Assert.True(protector.IsInProcess);
+        Assert.DoesNotContain("secret-session-key", System.Text.Encoding.UTF8.GetString(value), StringComparison.Ordinal);
+        Assert.Equal("secret-session-key"u8.ToArray(), protector.Unprotect("session:oAlice", value));
+        value[^1] ^= 1;
+        Assert.ThrowsAny<System.Security.Cryptography.CryptographicException>(() => protector.Unprotect("session:oAlice", value));
+        value[^1] ^= 1;
+        Assert.ThrowsAny<System.Security.Cryptography.CryptographicException>(() => protector.Unprotect("session:oMallory", value));
+        Assert.ThrowsAny<System.Security.Cryptography.CryptographicException>(() => protector.Unprotect("session:oAlic", value));
+        Assert.ThrowsAny<System.Security.Cryptography.CryptographicException>(() => protector.Unprotect("session:oAlice", [1, 2, 3]));
+    }
+
+    [Fact]
+    public void In_a_shared_cache_a_value_is_protected_and_bound_to_its_key()
+    {
+        var protector = new WeChatCacheProtector(new RecordingDistributedCache(), Protector);
+        var value = protector.Protect("session:oAlice", "secret-session-key"u8.ToArray());
+
+        Assert.False(protector.IsInProcess);
+        Assert.DoesNotContain("secret-session-key", System.Text.Encoding.UTF8.GetString(value), StringComparison.Ordinal);
+        Assert.Equal("secret-session-key"u8.ToArray(), protector.Unprotect("session:oAlice", value));
+        Assert.ThrowsAny<System.Security.Cryptography.CryptographicException>(() => protector.Unprotect("session:oMallory", value));
     }
 }

@@ -66,7 +66,7 @@ public class WeChatQrConnectOptions : WeChatOAuthOptions
         }
 
         if (string.IsNullOrEmpty(EmbeddedScriptUrl)
-            || !(EmbeddedScriptUrl.StartsWith('/') && !EmbeddedScriptUrl.StartsWith("//", StringComparison.Ordinal)
+            || !(EmbeddedScriptUrl.StartsWith('/') && !EmbeddedScriptUrl.StartsWith("//", StringComparison.Ordinal) && !EmbeddedScriptUrl.StartsWith("/\\", StringComparison.Ordinal)
                 || (Uri.TryCreate(EmbeddedScriptUrl, UriKind.Absolute, out var script) && (script.Scheme == Uri.UriSchemeHttps || script.Scheme == Uri.UriSchemeHttp))))
         {
             throw new ArgumentException($"The 'EmbeddedScriptUrl' option must be an absolute http or https URL, or a path on the app that starts with '/', but it is '{EmbeddedScriptUrl}'.", nameof(EmbeddedScriptUrl));

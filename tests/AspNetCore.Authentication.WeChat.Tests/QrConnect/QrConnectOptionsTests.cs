@@ -35,6 +35,7 @@ public class QrConnectOptionsTests
     [InlineData("QrCodeLanguage", "zh_CN", "The 'QrCodeLanguage' option must be 'cn' or 'en', but it is 'zh_CN'")]
     [InlineData("EmbeddedStyle", "red", "The 'EmbeddedStyle' option must be 'black' or 'white'")]
     [InlineData("EmbeddedScriptUrl", "//res.wx.qq.com/wxLogin.js", "The 'EmbeddedScriptUrl' option must be an absolute http or https URL, or a path on the app")]
+    [InlineData("EmbeddedScriptUrl", "/\\res.wx.qq.com/wxLogin.js", "The 'EmbeddedScriptUrl' option must be an absolute http or https URL, or a path on the app")]
     [InlineData("EmbeddedScriptUrl", "javascript:alert(1)", "The 'EmbeddedScriptUrl' option must be an absolute http or https URL, or a path on the app")]
     [InlineData("EmbeddedStylesheet", "http://cdn.example.com/qr.css", "The 'EmbeddedStylesheet' option must be null, an https URL or a 'data:text/css;base64,' URL")]
     [InlineData("UsePkce", "true", "The 'UsePkce' option must be false")]
