@@ -184,7 +184,27 @@ public abstract class WeChatOAuthHandler<TOptions> : OAuthHandler<TOptions>
 
     // WeChat echoes back at most 128 bytes of [a-zA-Z0-9] as state, so the protected properties stay
     // on the server under a short random key.
-    private static string NewState() => RandomNumberGenerator.GetString(StateCharacters, StateLength);
+    internal static string NewState()
+    {
+        // One draw of random bytes for the whole state (RandomNumberGenerator.GetString draws per character), each
+        // byte below 248 = 4 × 62 taken as one of the 62 characters, so that every character is equally likely.
+        return string.Create(StateLength, 0, (state, _) =>
+        {
+            Span<byte> bytes = stackalloc byte[64];
+            var written = 0;
+            while (written < state.Length)
+            {
+                RandomNumberGenerator.Fill(bytes);
+                foreach (var b in bytes)
+                {
+                    if (b < 248 && written < state.Length)
+                    {
+                        state[written++] = StateCharacters[b % 62];
+                    }
+                }
+            }
+        });
+    }
 
     private WeChatStateEntry NewStateEntry(AuthenticationProperties properties)
     {
