@@ -35,11 +35,7 @@ public class WeChatAuthenticationHandler : WeChatOAuthHandler<WeChatAuthenticati
         // WeChat matches the authorization URL against a strict pattern: these parameters, in this order,
         // then #wechat_redirect (https://developers.weixin.qq.com/doc/offiaccount/OA_Web_Apps/Wechat_webpage_authorization.html).
         // Anything after the fragment never reaches WeChat.
-        var url = StartQuery(Options.AuthorizationEndpoint)
-            .Append("appid=").Append(Uri.EscapeDataString(Options.AppId))
-            .Append("&redirect_uri=").Append(Uri.EscapeDataString(redirectUri))
-            .Append("&response_type=code&scope=").Append(Uri.EscapeDataString(scope))
-            .Append("&state=").Append(state);
+        var url = StartAuthorizationUrl(redirectUri, scope, state);
         if (Options.ForcePopup)
         {
             url.Append("&forcePopup=true");

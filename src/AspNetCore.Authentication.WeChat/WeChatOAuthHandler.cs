@@ -638,9 +638,19 @@ public abstract class WeChatOAuthHandler<TOptions> : OAuthHandler<TOptions>
         Context.Features.Set<IQueryFeature>(new QueryFeature(new QueryCollection(query)));
     }
 
-    /// <summary>Starts a link to <paramref name="endpoint"/>, ready for its first query parameter.</summary>
-    private protected static StringBuilder StartQuery(string endpoint)
-        => new StringBuilder(endpoint.Length + 256).Append(endpoint).Append(endpoint.Contains('?', StringComparison.Ordinal) ? '&' : '?');
+    /// <summary>
+    /// Starts the link to WeChat's authorization page: the parameters WeChat matches strictly, in its order, up to the
+    /// state; the flow appends its own optional ones, then <c>#wechat_redirect</c>.
+    /// </summary>
+    private protected StringBuilder StartAuthorizationUrl(string redirectUri, string scope, string state)
+    {
+        var endpoint = Options.AuthorizationEndpoint;
+        return new StringBuilder(endpoint.Length + 256).Append(endpoint).Append(endpoint.Contains('?', StringComparison.Ordinal) ? '&' : '?')
+            .Append("appid=").Append(Uri.EscapeDataString(Options.AppId))
+            .Append("&redirect_uri=").Append(Uri.EscapeDataString(redirectUri))
+            .Append("&response_type=code&scope=").Append(Uri.EscapeDataString(scope))
+            .Append("&state=").Append(state);
+    }
 
     private string StateKey(string state) => string.Concat(Options.StateCacheKeyPrefix, Scheme.Name, ":", state);
 }

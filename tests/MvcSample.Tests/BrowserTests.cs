@@ -193,16 +193,7 @@ public sealed class BrowserTests : IAsyncLifetime
         await using var _ = factory;
         await using var context = await browser.NewContextAsync(new() { BaseURL = address.ToString(), Locale = "zh-CN" });
         var page = await context.NewPageAsync();
-        var requests = new System.Collections.Concurrent.ConcurrentQueue<string>();
-        var policyViolations = new System.Collections.Concurrent.ConcurrentQueue<string>();
-        page.Request += (_, request) => requests.Enqueue(request.Url);
-        page.Console += (_, message) =>
-        {
-            if (message.Text.Contains("Content Security Policy", StringComparison.Ordinal))
-            {
-                policyViolations.Enqueue(message.Text);
-            }
-        };
+        var (requests, policyViolations) = Watch(page, strict: false);
 
         await page.GotoAsync("/wechat-emulator/miniprogram");
         await Expect(page.Locator("#phone")).ToBeDisabledAsync();
@@ -243,17 +234,7 @@ public sealed class BrowserTests : IAsyncLifetime
         await using var _ = factory;
         await using var context = await browser.NewContextAsync(new() { BaseURL = address.ToString(), Locale = "zh-CN" });
         var page = await context.NewPageAsync();
-        var requests = new System.Collections.Concurrent.ConcurrentQueue<string>();
-        var policyViolations = new System.Collections.Concurrent.ConcurrentQueue<string>();
-        page.Request += (_, request) => requests.Enqueue(request.Url);
-        page.Console += (_, message) =>
-        {
-            // (Not Chrome's warning that allow-scripts with allow-same-origin can escape a sandbox: WeChat's embedders use both.)
-            if (message.Text.Contains("Content Security Policy", StringComparison.Ordinal) || message.Text.Contains("Blocked", StringComparison.Ordinal) || message.Text.Contains("Refused", StringComparison.Ordinal))
-            {
-                policyViolations.Enqueue(message.Text);
-            }
-        };
+        var (requests, policyViolations) = Watch(page, strict: true);
 
         // An app's page with WeChat's embedding code, and its callback: the sample has neither, so the browser is given them.
         var origin = address.GetLeftPart(UriPartial.Authority);
@@ -344,16 +325,7 @@ public sealed class BrowserTests : IAsyncLifetime
         await using var context = await browser.NewContextAsync(new() { BaseURL = address.ToString(), Locale = "zh-CN", UserAgent = UserAgents.Chrome });
         var page = await context.NewPageAsync();
         var origin = address.GetLeftPart(UriPartial.Authority);
-        var requests = new System.Collections.Concurrent.ConcurrentQueue<string>();
-        var policyViolations = new System.Collections.Concurrent.ConcurrentQueue<string>();
-        page.Request += (_, request) => requests.Enqueue(request.Url);
-        page.Console += (_, message) =>
-        {
-            if (message.Text.Contains("Content Security Policy", StringComparison.Ordinal))
-            {
-                policyViolations.Enqueue(message.Text);
-            }
-        };
+        var (requests, policyViolations) = Watch(page, strict: false);
 
         await page.GotoAsync("/");
         await page.ClickAsync("#sign-in-qr");
@@ -369,6 +341,27 @@ public sealed class BrowserTests : IAsyncLifetime
         await Expect(page.Locator("#openid")).ToHaveTextAsync(xiaoMing.WebsiteOpenId);
         Assert.True(policyViolations.IsEmpty, string.Join("\n", policyViolations));
         Assert.All(requests, url => Assert.Equal(origin, new Uri(url).GetLeftPart(UriPartial.Authority)));
+    }
+
+    /// <summary>
+    /// Every URL the page requests, and every console message about a Content-Security-Policy violation (with
+    /// <paramref name="strict"/>, also anything blocked or refused; not Chrome's warning that allow-scripts with
+    /// allow-same-origin can escape a sandbox: WeChat's embedders use both).
+    /// </summary>
+    private static (System.Collections.Concurrent.ConcurrentQueue<string> Requests, System.Collections.Concurrent.ConcurrentQueue<string> PolicyViolations) Watch(IPage page, bool strict)
+    {
+        var requests = new System.Collections.Concurrent.ConcurrentQueue<string>();
+        var violations = new System.Collections.Concurrent.ConcurrentQueue<string>();
+        page.Request += (_, request) => requests.Enqueue(request.Url);
+        page.Console += (_, message) =>
+        {
+            if (message.Text.Contains("Content Security Policy", StringComparison.Ordinal)
+                || (strict && (message.Text.Contains("Blocked", StringComparison.Ordinal) || message.Text.Contains("Refused", StringComparison.Ordinal))))
+            {
+                violations.Enqueue(message.Text);
+            }
+        };
+        return (requests, violations);
     }
 
     private IBrowser RequireBrowser()

@@ -92,13 +92,7 @@ public sealed partial class QuickStartTests(ITestOutputHelper output) : IDisposa
     /// </summary>
     private async Task QrLoginAppAsync(string readme, string version)
     {
-        var app = Path.Combine(_work.FullName, "QrLoginApp");
-        await RunAsync(_work.FullName, "new", "web", "-o", app, "-n", "QrLoginApp", "--no-restore");
-        File.Copy(Path.Combine(_work.FullName, "QuickStartApp", "nuget.config"), Path.Combine(app, "nuget.config"));
-        await RunAsync(app, "add", "package", "AspNetCore.Authentication.WeChat", "--version", version);
-        await RunAsync(app, "add", "package", "AspNetCore.Authentication.WeChat.Emulator", "--version", version);
-        await File.WriteAllTextAsync(Path.Combine(app, "Program.cs"), Block(readme, "<!-- quick start: QR Program.cs"));
-        await RunAsync(app, "build", "-c", "Release");
+        var app = await NewWebAppAsync("QrLoginApp", Block(readme, "<!-- quick start: QR Program.cs"), version);
 
         var port = FreePort();
         using var process = Start(app, Path.Combine(app, "bin", "Release", "net10.0", "QrLoginApp.dll"), port);
@@ -136,16 +130,23 @@ public sealed partial class QuickStartTests(ITestOutputHelper output) : IDisposa
         }
     }
 
-    /// <summary>README's mini-program Program.cs in a new <c>dotnet new web</c> app, signed in as a mini-program would.</summary>
-    private async Task MiniProgramBackEndAsync(string readme, string feed, string version)
+    /// <summary>A new <c>dotnet new web</c> app with both packages from the local feed and <paramref name="program"/>, built.</summary>
+    private async Task<string> NewWebAppAsync(string name, string program, string version)
     {
-        var app = Path.Combine(_work.FullName, "MiniProgramApp");
-        await RunAsync(_work.FullName, "new", "web", "-o", app, "-n", "MiniProgramApp", "--no-restore");
+        var app = Path.Combine(_work.FullName, name);
+        await RunAsync(_work.FullName, "new", "web", "-o", app, "-n", name, "--no-restore");
         File.Copy(Path.Combine(_work.FullName, "QuickStartApp", "nuget.config"), Path.Combine(app, "nuget.config"));
         await RunAsync(app, "add", "package", "AspNetCore.Authentication.WeChat", "--version", version);
         await RunAsync(app, "add", "package", "AspNetCore.Authentication.WeChat.Emulator", "--version", version);
-        await File.WriteAllTextAsync(Path.Combine(app, "Program.cs"), Block(readme, "<!-- quick start: mini-program Program.cs"));
+        await File.WriteAllTextAsync(Path.Combine(app, "Program.cs"), program);
         await RunAsync(app, "build", "-c", "Release");
+        return app;
+    }
+
+    /// <summary>README's mini-program Program.cs in a new <c>dotnet new web</c> app, signed in as a mini-program would.</summary>
+    private async Task MiniProgramBackEndAsync(string readme, string feed, string version)
+    {
+        var app = await NewWebAppAsync("MiniProgramApp", Block(readme, "<!-- quick start: mini-program Program.cs"), version);
 
         var port = FreePort();
         using var process = Start(app, Path.Combine(app, "bin", "Release", "net10.0", "MiniProgramApp.dll"), port);

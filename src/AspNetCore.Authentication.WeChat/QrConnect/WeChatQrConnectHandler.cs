@@ -31,11 +31,7 @@ public class WeChatQrConnectHandler : WeChatOAuthHandler<WeChatQrConnectOptions>
     {
         // The same strict pattern as the official account's page, then the optional lang and #wechat_redirect
         // (https://developers.weixin.qq.com/doc/oplatform/Website_App/WeChat_Login/Wechat_Login.html).
-        var url = StartQuery(Options.AuthorizationEndpoint)
-            .Append("appid=").Append(Uri.EscapeDataString(Options.AppId))
-            .Append("&redirect_uri=").Append(Uri.EscapeDataString(redirectUri))
-            .Append("&response_type=code&scope=").Append(Uri.EscapeDataString(scope))
-            .Append("&state=").Append(state);
+        var url = StartAuthorizationUrl(redirectUri, scope, state);
         if (Options.QrCodeLanguage == "en")
         {
             url.Append("&lang=en");
