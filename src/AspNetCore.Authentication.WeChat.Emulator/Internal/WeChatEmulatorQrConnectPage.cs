@@ -28,6 +28,8 @@ internal static class WeChatEmulatorQrConnectPage
         form{margin:3px 0}
         button{display:block;width:100%;padding:4px 8px;border:1px solid #07c160;border-radius:6px;background:#fff;color:#191919;font-size:13px;line-height:1.3;text-align:left;cursor:pointer}
         button .note{display:block;font-size:11px;color:#888;white-space:nowrap;overflow:hidden;text-overflow:ellipsis}
+        .embedded .qr{width:72px;height:72px;margin:2px auto} .embedded p{margin:2px 0;font-size:12px} .embedded form{margin:2px 0}
+        .embedded button{padding:2px 6px;font-size:12px;line-height:1.25} .embedded button .note{font-size:10px}
         button.refuse{border-color:#ddd;color:#fa5151;text-align:center}
         .error{color:#fa5151} a{color:#07c160}
         """;
