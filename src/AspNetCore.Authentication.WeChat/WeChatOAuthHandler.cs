@@ -212,10 +212,13 @@ public abstract class WeChatOAuthHandler<TOptions> : OAuthHandler<TOptions>
 
         // In this process's own store the properties are kept as they are (a copy: the app's object may change later);
         // in a shared store, protected as the framework protects its state.
-        return StateStore.IsInProcess && Options.StateDataFormat is WeChatStateDataFormat
+        return LocalStates is not null
             ? new WeChatStateEntry { Properties = "", LocalProperties = new Dictionary<string, string?>(properties.Items, StringComparer.Ordinal), CorrelationId = correlationId }
             : new WeChatStateEntry { Properties = Options.StateDataFormat.Protect(properties), CorrelationId = correlationId };
     }
+
+    /// <summary>The format that lends kept properties to the base handler, when states stay in this process.</summary>
+    private WeChatStateDataFormat? LocalStates => StateStore.IsInProcess ? Options.StateDataFormat as WeChatStateDataFormat : null;
 
     /// <summary>The properties a state kept, or <see langword="null"/> when they no longer unprotect (a changed key ring).</summary>
     private AuthenticationProperties? ReadProperties(WeChatStateEntry entry)
@@ -292,9 +295,8 @@ public abstract class WeChatOAuthHandler<TOptions> : OAuthHandler<TOptions>
                 return answer;
         }
 
-        var baseState = entry.LocalProperties is not null && Options.StateDataFormat is WeChatStateDataFormat format
-            ? format.Lend(key, ReadProperties(entry)!)
-            : entry.Properties;
+        var lender = entry.LocalProperties is not null ? LocalStates : null;
+        var baseState = lender is not null ? lender.Lend(key, ReadProperties(entry)!) : entry.Properties;
         RewriteQueryForBaseHandler(baseState);
 
         HandleRequestResult? result = null;
@@ -309,10 +311,7 @@ public abstract class WeChatOAuthHandler<TOptions> : OAuthHandler<TOptions>
         }
         finally
         {
-            if (entry.LocalProperties is not null && Options.StateDataFormat is WeChatStateDataFormat lent)
-            {
-                lent.Return(baseState);
-            }
+            lender?.Return(baseState);
 
             // Whatever happened (an app's event may throw), a duplicate waiting for this outcome must not wait in vain.
             await RecordOutcomeAsync(key, entry, result).ConfigureAwait(false);
