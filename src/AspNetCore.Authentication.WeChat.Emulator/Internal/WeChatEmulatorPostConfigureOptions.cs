@@ -20,27 +20,35 @@ internal sealed partial class WeChatEmulatorPostConfigureOptions(
         }
 
         WeChatEmulatorGuard.EnsureAllowed(environment, emulator.Options);
+        // FollowerInformationEndpoint stays WeChat's: the global token is only sent there (or to its token endpoints'
+        // host), and the emulator answers api.weixin.qq.com on the app's clients while it is in use.
+        PointAtEmulator(emulator, options, emulator.Options.AppId, emulator.AppSecret, WeChatEmulatorRoutes.AuthorizePage);
+        LogActive(logger, name ?? "");
+    }
+
+    /// <summary>
+    /// Points a browser sign-in scheme (official account or website) at one of the emulator's apps: its AppID and
+    /// secret, its authorization page, the shared <c>sns/*</c> APIs and the in-process backchannel.
+    /// </summary>
+    internal static void PointAtEmulator(WeChatEmulator emulator, WeChatOAuthOptions options, string appId, string appSecret, WeChatEmulatorRoute authorizationPage)
+    {
         emulator.MarkInUse();
-        options.AppId = emulator.Options.AppId;
-        options.AppSecret = emulator.AppSecret;
-        options.AuthorizationEndpoint = emulator.PlaceholderUrl(WeChatEmulatorRoutes.AuthorizePage);
+        options.AppId = appId;
+        options.AppSecret = appSecret;
+        options.AuthorizationEndpoint = emulator.PlaceholderUrl(authorizationPage);
         options.TokenEndpoint = emulator.PlaceholderUrl(WeChatEmulatorRoutes.SnsAccessToken);
         options.UserInformationEndpoint = emulator.PlaceholderUrl(WeChatEmulatorRoutes.SnsUserInfo);
         options.RefreshTokenEndpoint = emulator.PlaceholderUrl(WeChatEmulatorRoutes.SnsRefreshToken);
         options.TokenValidationEndpoint = emulator.PlaceholderUrl(WeChatEmulatorRoutes.SnsAuth);
-        // FollowerInformationEndpoint stays WeChat's: the global token is only sent there (or to its token endpoints'
-        // host), and the emulator answers api.weixin.qq.com on the app's clients while it is in use.
         options.Backchannel = emulator.CreateBackchannel(options.BackchannelTimeout, withNetwork: false);
-
         RedirectToAppOrigin(options);
-        LogActive(logger, name ?? "");
     }
 
     /// <summary>
     /// Rewrites the emulator's placeholder origin in the authorization link to the app's own, where the browser reaches
     /// the emulator: it is only known per request.
     /// </summary>
-    internal static void RedirectToAppOrigin(WeChatOAuthOptions options)
+    private static void RedirectToAppOrigin(WeChatOAuthOptions options)
     {
         var redirect = options.Events.OnRedirectToAuthorizationEndpoint;
         options.Events.OnRedirectToAuthorizationEndpoint = context =>

@@ -21,19 +21,10 @@ internal sealed partial class WeChatEmulatorQrConnectPostConfigureOptions(
         }
 
         WeChatEmulatorGuard.EnsureAllowed(environment, emulator.Options);
-        emulator.MarkInUse();
-        options.AppId = emulator.Options.WebsiteAppId;
-        options.AppSecret = emulator.WebsiteAppSecret;
-        options.AuthorizationEndpoint = emulator.PlaceholderUrl(WeChatEmulatorRoutes.QrConnectPage);
-        options.TokenEndpoint = emulator.PlaceholderUrl(WeChatEmulatorRoutes.SnsAccessToken);
-        options.UserInformationEndpoint = emulator.PlaceholderUrl(WeChatEmulatorRoutes.SnsUserInfo);
-        options.RefreshTokenEndpoint = emulator.PlaceholderUrl(WeChatEmulatorRoutes.SnsRefreshToken);
-        options.TokenValidationEndpoint = emulator.PlaceholderUrl(WeChatEmulatorRoutes.SnsAuth);
+        WeChatEmulatorPostConfigureOptions.PointAtEmulator(emulator, options, emulator.Options.WebsiteAppId, emulator.WebsiteAppSecret, WeChatEmulatorRoutes.QrConnectPage);
         // On the app's own origin, as the browser reaches the emulator there: a path, which the handler puts under the
         // app's path base.
         options.EmbeddedScriptUrl = emulator.Options.PathPrefix.TrimEnd('/') + WeChatEmulatorRoutes.WxLoginScript.Path;
-        options.Backchannel = emulator.CreateBackchannel(options.BackchannelTimeout, withNetwork: false);
-        WeChatEmulatorPostConfigureOptions.RedirectToAppOrigin(options);
         LogActive(logger, name ?? "");
     }
 

@@ -10,7 +10,7 @@ namespace AspNetCore.Authentication.WeChat;
 /// <c>{"script":"…","options":{"self_redirect":false,"appid":"…","scope":"snsapi_login","redirect_uri":"…","state":"…","style":"black"}}</c>,
 /// with <c>href</c> and <c>lang</c> when set. Each one is for one sign-in: fetch a new one whenever the QR code is drawn.
 /// </remarks>
-public sealed class WeChatEmbeddedLogin
+internal sealed class WeChatEmbeddedLogin
 {
     /// <summary>Gets the URL of <c>wxLogin.js</c> (or the emulator's stand-in).</summary>
     public required string ScriptUrl { get; init; }

@@ -18,7 +18,7 @@ public static class WeChatQrConnectEndpointRouteBuilderExtensions
     /// <summary>
     /// Maps <c>GET {pattern}?returnUrl=/local/path</c>, which begins a QR sign-in without redirecting (a correlation
     /// cookie and a single-use state kept on the server, exactly as a challenge) and answers
-    /// <see cref="WeChatEmbeddedLogin"/> as JSON, <c>{"script":"…","options":{…}}</c>, for
+    /// the embedded QR code's configuration as JSON, <c>{"script":"…","options":{…}}</c>, for
     /// <c>new WxLogin(Object.assign({ id: "…" }, answer.options))</c>. The callback is the scheme's own, checked as after a
     /// redirect. Answers are never cached; a <c>returnUrl</c> that is not a local path is answered 400, and a request another
     /// site's page made (<c>Sec-Fetch-Site: cross-site</c>) 403.

@@ -12,7 +12,7 @@ namespace AspNetCore.Authentication.WeChat;
 /// <remarks>
 /// The state, the callback and the ticket are <see cref="WeChatOAuthHandler{TOptions}"/>'s, as for the official
 /// account; the token exchange and the profile are the same <c>sns/*</c> APIs with the website app's AppID. This handler
-/// adds the QR page's link, and the embedded QR code's configuration (<see cref="WeChatEmbeddedLogin"/>).
+/// adds the QR page's link, and the embedded QR code's configuration (the embedded QR code's configuration).
 /// </remarks>
 public class WeChatQrConnectHandler : WeChatOAuthHandler<WeChatQrConnectOptions>
 {
